@@ -1,0 +1,36 @@
+# The two set-up commands of the README: `make up` and `make test`. Both install into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install up test check lint typecheck neo4j-fetch clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+neo4j-fetch: install
+	$(BIN)/civicgraph neo4j fetch
+
+up: install neo4j-fetch
+	$(BIN)/civicgraph up
+
+test: install neo4j-fetch
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy civicgraph loaders graph_api
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,53 @@
+"""The ``civicgraph`` command. Each area registers its own subcommands; errors print as a paragraph."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from civicgraph.errors import CivicGraphError
+
+# Modules that expose ``register(subparsers)``; each subcommand sets ``func`` returning an exit code.
+COMMAND_MODULES = (
+    "civicgraph.cli_neo4j",
+    "civicgraph.cli_generate",
+    "loaders.cli",
+    "graph_api.cli",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="civicgraph",
+        description="Civic Space Graph: validate, load, serve and export the civic-space knowledge graph.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except CivicGraphError as exc:
+        print(f"civicgraph {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("civicgraph: interrupted; nothing further was written.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

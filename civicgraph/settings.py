@@ -1,0 +1,52 @@
+"""One typed settings object, read once from the environment (prefix-free names users already know)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from civicgraph.paths import ROOT
+
+
+class Settings(BaseSettings):
+    """Configuration for the store, the local Neo4j and the API.
+
+    When ``NEO4J_URI`` is set, that server is used and no local Neo4j is started.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    neo4j_uri: str | None = Field(default=None, description="Bolt URI of an external Neo4j")
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+
+    civicgraph_home: Path = Field(default=ROOT / "var", description="Local state: Neo4j jars, data, logs")
+    civicgraph_bolt_host: str = "127.0.0.1"
+    civicgraph_bolt_port: int = 7687
+    civicgraph_neo4j_heap: str = "1g"
+    civicgraph_neo4j_pagecache: str = "512m"
+    civicgraph_neo4j_start_timeout: float = 120.0
+
+    civicgraph_api_host: str = "127.0.0.1"
+    civicgraph_api_port: int = 8000
+    civicgraph_api_tokens: list[SecretStr] = Field(default_factory=list)
+    civicgraph_query_timeout: float = 10.0
+    civicgraph_max_page_size: int = 100
+
+    civicgraph_batch_size: int = 5000
+
+    @property
+    def local(self) -> bool:
+        """True when the project manages its own Neo4j."""
+        return self.neo4j_uri is None
+
+    @property
+    def bolt_uri(self) -> str:
+        return self.neo4j_uri or f"bolt://{self.civicgraph_bolt_host}:{self.civicgraph_bolt_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,139 @@
+"""The closed Python namespace of the Civic Space Graph vocabulary.
+
+Generated from ``ontology/*.ttl`` by ``civicgraph generate``; do not edit by hand. Referring to a
+term that the ontology does not declare raises ``AttributeError``.
+"""
+
+from rdflib import URIRef
+from rdflib.namespace import DefinedNamespace, Namespace
+
+
+class CSG(DefinedNamespace):
+    """Classes and properties of ``https://w3id.org/civic-space-graph/ontology#``."""
+
+    _NS = Namespace("https://w3id.org/civic-space-graph/ontology#")
+    _fail = True
+
+    Actor: URIRef
+    ActorCategory: URIRef
+    Blogger: URIRef
+    CallToAction: URIRef
+    CivicSpaceRating: URIRef
+    CivilSocietyOrganisation: URIRef
+    Coalition: URIRef
+    Company: URIRef
+    Concept: URIRef
+    ConceptScheme: URIRef
+    Conference: URIRef
+    Country: URIRef
+    CyberActivist: URIRef
+    Dataset: URIRef
+    Declaration: URIRef
+    Document: URIRef
+    Event: URIRef
+    GAResolution: URIRef
+    GovernmentBody: URIRef
+    GuidingPrinciples: URIRef
+    HRCResolution: URIRef
+    HumanRightsDefender: URIRef
+    Incident: URIRef
+    InternationalOrganisation: URIRef
+    Journalist: URIRef
+    Law: URIRef
+    LawCategory: URIRef
+    LegalText: URIRef
+    Load: URIRef
+    MaliciousActor: URIRef
+    Membership: URIRef
+    Order: URIRef
+    Partnership: URIRef
+    Person: URIRef
+    Policy: URIRef
+    PolicyDocument: URIRef
+    RatingAssessment: URIRef
+    Regulation: URIRef
+    Resolution: URIRef
+    Right: URIRef
+    Source: URIRef
+    State: URIRef
+    Statement: URIRef
+    ThreatType: URIRef
+    Treaty: URIRef
+    TreatyArticle: URIRef
+    UNBody: URIRef
+    Vote: URIRef
+    WomanHumanRightsDefender: URIRef
+    addressesThreat: URIRef
+    adoptedAt: URIRef
+    adoptedBy: URIRef
+    adoptedWithoutVote: URIRef
+    adoptingInstrument: URIRef
+    adoptionDate: URIRef
+    affected: URIRef
+    affectedService: URIRef
+    articleNumber: URIRef
+    articleOf: URIRef
+    callsOn: URIRef
+    carriedOutBy: URIRef
+    cause: URIRef
+    cites: URIRef
+    concernsRight: URIRef
+    country: URIRef
+    date: URIRef
+    description: URIRef
+    endDate: URIRef
+    endorsedBy: URIRef
+    entryIntoForce: URIRef
+    establishedBy: URIRef
+    foundingDocumentOf: URIRef
+    geographicScope: URIRef
+    hasCallToAction: URIRef
+    invokedLaw: URIRef
+    isoAlpha2: URIRef
+    isoAlpha3: URIRef
+    issuedBy: URIRef
+    jurisdiction: URIRef
+    justification: URIRef
+    justificationCategory: URIRef
+    lawCategory: URIRef
+    loadedAt: URIRef
+    member: URIRef
+    memberCount: URIRef
+    misusedFor: URIRef
+    onResolution: URIRef
+    onePerLanguage: URIRef
+    orderedBy: URIRef
+    organisation: URIRef
+    organisedBy: URIRef
+    partOf: URIRef
+    placeName: URIRef
+    protectsRight: URIRef
+    publishedBy: URIRef
+    ratedBy: URIRef
+    ratedCountry: URIRef
+    rating: URIRef
+    reaffirms: URIRef
+    recalls: URIRef
+    restrictsRight: URIRef
+    restsOn: URIRef
+    session: URIRef
+    sha256: URIRef
+    startDate: URIRef
+    startDateEstimated: URIRef
+    status: URIRef
+    symbol: URIRef
+    targeted: URIRef
+    text: URIRef
+    threatType: URIRef
+    threatens: URIRef
+    title: URIRef
+    url: URIRef
+    voteChoice: URIRef
+    voter: URIRef
+    wikidataId: URIRef
+    worksWith: URIRef
+    year: URIRef
+
+
+ID = Namespace("https://w3id.org/civic-space-graph/id/")
+"""Base of the IRIs the project mints for entities (use ``civicgraph.iris.mint``)."""
