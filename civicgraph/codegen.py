@@ -55,6 +55,9 @@ def artifacts() -> dict[Path, str]:
     """Every generated file and its expected content."""
     ontology = Ontology.get()
     rendered = {VOCAB_PY: render_vocab(ontology)}
+    from civicgraph.countries import COUNTRIES_TTL, render_countries_ttl
+
+    rendered[COUNTRIES_TTL] = render_countries_ttl()
     try:
         from graph_api.sdl import render_sdl
     except ImportError:

@@ -77,6 +77,7 @@ class CSG(DefinedNamespace):
     carriedOutBy: URIRef
     cause: URIRef
     cites: URIRef
+    concernsLawCategory: URIRef
     concernsRight: URIRef
     country: URIRef
     date: URIRef

@@ -1,0 +1,126 @@
+"""Drivers for the graph store, with failures turned into one paragraph a person can act on.
+
+Every package opens Neo4j through here so the URI rules, the credentials policy and the wording of
+"Neo4j is down" live in one place. The local server runs with authentication disabled (loopback
+only), so the driver sends no credentials to it; an external server gets NEO4J_USER/PASSWORD.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import neo4j
+from civicgraph.errors import StoreUnavailable
+from civicgraph.settings import Settings, get_settings
+from neo4j import exceptions as neo4j_errors
+
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+CONNECTION_TIMEOUT = 10.0
+
+
+def database(settings: Settings | None = None) -> str:
+    """The database every query targets (Community edition has only ``neo4j``)."""
+    return (settings or get_settings()).neo4j_database
+
+
+def open_driver(settings: Settings | None = None) -> neo4j.Driver:
+    """A sync driver whose connectivity and credentials were verified; else StoreUnavailable."""
+    settings = settings or get_settings()
+    uri = _checked_uri(settings)
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            uri, auth=_auth(settings), connection_timeout=CONNECTION_TIMEOUT
+        )
+    except (neo4j_errors.ConfigurationError, ValueError) as exc:
+        raise StoreUnavailable(_bad_uri(settings, uri, str(exc))) from exc
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:
+        driver.close()
+        raise _unavailable(settings, uri, exc) from exc
+    return driver
+
+
+def open_async_driver(settings: Settings | None = None) -> neo4j.AsyncDriver:
+    """An async driver (URI checked now; connect lazily, or call ``verify_async`` at start-up)."""
+    settings = settings or get_settings()
+    uri = _checked_uri(settings)
+    try:
+        return neo4j.AsyncGraphDatabase.driver(
+            uri, auth=_auth(settings), connection_timeout=CONNECTION_TIMEOUT
+        )
+    except (neo4j_errors.ConfigurationError, ValueError) as exc:
+        raise StoreUnavailable(_bad_uri(settings, uri, str(exc))) from exc
+
+
+async def verify_async(driver: neo4j.AsyncDriver, settings: Settings | None = None) -> None:
+    """Connectivity check for an async driver, failing with the same readable StoreUnavailable."""
+    settings = settings or get_settings()
+    try:
+        await driver.verify_connectivity()
+    except Exception as exc:
+        raise _unavailable(settings, settings.bolt_uri, exc) from exc
+
+
+def _auth(settings: Settings) -> neo4j.Auth | None:
+    password = settings.neo4j_password.get_secret_value()
+    if settings.local or not password:
+        return None
+    return neo4j.basic_auth(settings.neo4j_user, password)
+
+
+def _checked_uri(settings: Settings) -> str:
+    uri = settings.bolt_uri
+    try:
+        parts = urlsplit(uri)
+        _ = parts.port  # a non-numeric port raises here, before the driver sees it
+    except ValueError as exc:
+        raise StoreUnavailable(_bad_uri(settings, uri, str(exc))) from exc
+    if parts.scheme not in BOLT_SCHEMES or not parts.hostname:
+        raise StoreUnavailable(_bad_uri(settings, uri, f"scheme {parts.scheme!r} or host missing"))
+    if parts.username or parts.password:
+        raise StoreUnavailable(
+            _bad_uri(settings, _redact(uri), "credentials belong in NEO4J_USER/NEO4J_PASSWORD")
+        )
+    return uri
+
+
+def _bad_uri(settings: Settings, uri: str, why: str) -> str:
+    source = "NEO4J_URI" if not settings.local else "CIVICGRAPH_BOLT_HOST/CIVICGRAPH_BOLT_PORT"
+    return (
+        f"{uri!r} (from {source}) is not a usable Neo4j Bolt URI: {why}. Use bolt://host:7687, "
+        "neo4j://host:7687 or neo4j+s://host for an encrypted server such as Aura."
+    )
+
+
+def _unavailable(settings: Settings, uri: str, exc: Exception) -> StoreUnavailable:
+    reason = _first_line(exc)
+    if isinstance(exc, neo4j_errors.AuthError):
+        return StoreUnavailable(
+            f"Neo4j at {uri} refused the credentials of user {settings.neo4j_user!r} ({reason}). "
+            "Check NEO4J_USER and NEO4J_PASSWORD."
+        )
+    if settings.local:
+        todo = (
+            "Start the local server with `civicgraph neo4j start` (`civicgraph neo4j status` "
+            "says why it is down), or set NEO4J_URI to use another server."
+        )
+    else:
+        todo = (
+            "Check that the server named by NEO4J_URI is running and reachable from this "
+            "machine (and that neo4j+s:// is used for encrypted servers), or unset NEO4J_URI "
+            "to use the local server."
+        )
+    return StoreUnavailable(f"Could not use Neo4j at {uri}: {reason}. {todo}")
+
+
+def _first_line(exc: Exception) -> str:
+    """The driver's message on one line (its ServiceUnavailable puts the cause on line two)."""
+    text = " ".join(str(exc).split()).rstrip(":. ")
+    return (text[:400] if text else "") or type(exc).__name__
+
+
+def _redact(uri: str) -> str:
+    parts = urlsplit(uri)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=f"***@{netloc}").geturl()

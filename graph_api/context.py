@@ -1,0 +1,52 @@
+"""What every resolver gets in ``info.context``: the request's store access, loaders and caller.
+
+Built fresh for each HTTP request by :func:`get_context`, so DataLoader caches and the query
+counter never leak between requests.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import Request
+from strawberry.fastapi import BaseContext
+
+import neo4j
+from civicgraph.settings import Settings
+from graph_api.auth import bearer_ok
+from graph_api.batch import Loaders
+from graph_api.db import Db
+
+
+class Context(BaseContext):
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        driver: neo4j.AsyncDriver,
+        database: str,
+        writer: Any = None,
+        authorised: bool = False,
+        request_id: str | None = None,
+    ):
+        super().__init__()
+        self.settings = settings
+        self.db = Db(driver, database, settings.civicgraph_query_timeout)
+        self.loaders = Loaders(self.db)
+        self.writer = writer
+        self.authorised = authorised
+        self.request_id = request_id or uuid.uuid4().hex[:16]
+
+
+async def get_context(request: Request) -> Context:
+    """FastAPI dependency: the context for one GraphQL request."""
+    state = request.app.state
+    return Context(
+        settings=state.settings,
+        driver=state.driver,
+        database=state.database,
+        writer=getattr(state, "writer", None),
+        authorised=bearer_ok(request.headers.get("authorization"), state.settings),
+        request_id=getattr(request.state, "request_id", None),
+    )

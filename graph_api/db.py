@@ -1,0 +1,90 @@
+"""Read access to Neo4j for one request: every query has a timeout and is counted.
+
+Resolvers never touch the driver directly; they go through :class:`Db` so that (a) each query runs
+as a read transaction bounded by ``civicgraph_query_timeout``, and (b) the number of queries a
+request costs is known (it is reported in the response's ``extensions.cypherQueries`` and the
+N+1 test asserts on it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j.graph
+import neo4j.time
+
+import neo4j
+from graph_api.errors import UserError
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    """A node as the API serves it: IRI, Neo4j labels and properties (native Python values)."""
+
+    iri: str
+    labels: frozenset[str]
+    props: dict[str, Any] = field(hash=False, compare=False)
+
+    @classmethod
+    def from_node(cls, node: neo4j.graph.Node) -> NodeRecord:
+        props = {k: native(v) for k, v in node.items()}
+        return cls(str(props.get("iri", "")), frozenset(node.labels), props)
+
+
+def native(value: Any) -> Any:
+    """Neo4j temporal values become ``datetime`` objects, so strawberry serialises them."""
+    if isinstance(value, neo4j.time.Date | neo4j.time.DateTime):
+        return value.to_native()
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    return value
+
+
+def to_neo4j(value: Any) -> Any:
+    """Python dates to their Neo4j type, so comparisons in Cypher are between dates."""
+    if isinstance(value, dt.datetime):
+        return neo4j.time.DateTime.from_native(value)
+    if isinstance(value, dt.date):
+        return neo4j.time.Date.from_native(value)
+    return value
+
+
+class Db:
+    """One request's view of the store."""
+
+    def __init__(self, driver: neo4j.AsyncDriver, database: str, timeout: float):
+        self.driver = driver
+        self.database = database
+        self.timeout = timeout
+        self.count = 0
+
+    async def read(self, text: str, params: dict[str, Any] | None = None) -> list[neo4j.Record]:
+        """Run one read query (all values as parameters) and return its records.
+
+        An auto-commit transaction, not ``execute_query``: that retries for up to 30 s when the
+        store is down, and a reader should hear about it at once.
+        """
+        self.count += 1
+        query = neo4j.Query(text, timeout=self.timeout)
+        values = {k: to_neo4j(v) for k, v in (params or {}).items()}
+        try:
+            async with self.driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS
+            ) as session:
+                result = await session.run(query, values)
+                return [record async for record in result]
+        except neo4j.exceptions.ClientError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                raise UserError(
+                    f"The query took longer than {self.timeout:g} s and was stopped; ask for "
+                    "fewer items, fewer hops or a narrower filter.",
+                    code="QUERY_TIMEOUT",
+                ) from exc
+            raise
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+            raise UserError(
+                "The graph store is not available right now; try again shortly.",
+                code="STORE_UNAVAILABLE",
+            ) from exc

@@ -1,0 +1,92 @@
+"""Top-level lists: one labelled node set, filtered, sorted and paged with a cursor.
+
+The Cypher is built by pure functions from a :class:`ListQuery` whose label comes from the ontology
+allowlist and whose WHERE clauses are fixed texts with ``$parameters``; user values never enter the
+query text. ``totalCount`` costs a second query, run only when the client asks for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info
+
+from graph_api import cursors
+from graph_api.connection import Connection, make_connection
+from graph_api.db import NodeRecord
+from graph_api.shape import class_names
+
+NULLS_LAST_ASC = "\uffff"
+
+
+@dataclass
+class ListQuery:
+    label: str
+    sort_name: str
+    sort_expr: str
+    descending: bool = False
+    where: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, clause: str, **params: Any) -> None:
+        self.where.append(clause)
+        self.params.update(params)
+
+    @property
+    def ordering(self) -> str:
+        return f"{self.label}:{self.sort_name}:{'desc' if self.descending else 'asc'}"
+
+
+def _match(q: ListQuery) -> str:
+    if q.label != "Resource" and q.label not in class_names():
+        raise ValueError(f"{q.label!r} is not an ontology class")
+    where = " AND ".join(f"({w})" for w in q.where) or "true"
+    return f"MATCH (n:{q.label}) WHERE {where}"
+
+
+def page_cypher(q: ListQuery) -> str:
+    op, order = ("<", "DESC") if q.descending else (">", "ASC")
+    return f"""{_match(q)}
+WITH n, coalesce({q.sort_expr}, $nullKey) AS k
+WHERE $afterKey IS NULL OR k {op} $afterKey OR (k = $afterKey AND n.iri {op} $afterIri)
+RETURN n, k ORDER BY k {order}, n.iri {order} LIMIT $limit"""
+
+
+def count_cypher(q: ListQuery) -> str:
+    return f"{_match(q)} RETURN count(n) AS total"
+
+
+async def list_page(
+    info: Info, q: ListQuery, first: int | None, after: str | None
+) -> Connection[Any]:
+    from graph_api.entities import wrap
+
+    db = info.context.db
+    size = cursors.page_size(first, info.context.settings.civicgraph_max_page_size)
+    start = cursors.decode(after, q.ordering)
+    params = {
+        **q.params,
+        "nullKey": "" if q.descending else NULLS_LAST_ASC,
+        "afterKey": start[0] if start else None,
+        "afterIri": start[1] if start else None,
+        "limit": size + 1,
+    }
+    records = await db.read(page_cypher(q), params) if size else []
+    shown = records[:size]
+    items: list[tuple[str, Any, tuple[str, ...]]] = [
+        (
+            cursors.encode(q.ordering, str(r["k"]), r["n"]["iri"]),
+            wrap(NodeRecord.from_node(r["n"])),
+            (),
+        )
+        for r in shown
+    ]
+
+    async def count() -> int:
+        rows = await db.read(count_cypher(q), q.params)
+        return int(rows[0]["total"]) if rows else 0
+
+    return make_connection(
+        items, has_next=len(records) > size, has_previous=start is not None, count=count
+    )

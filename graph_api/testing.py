@@ -1,0 +1,110 @@
+"""Helpers for testing the API over HTTP against a real Neo4j (used by ``tests/test_api_*``).
+
+The store is loaded through the loader (``loaders.pipeline.load_paths``) with the ontology, the
+reference dataset and the illustrative fixtures in ``tests/fixtures/api``; the app runs in-process
+with its lifespan, and requests go through httpx's ASGI transport, i.e. real HTTP semantics
+without a socket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+import neo4j
+from civicgraph.paths import ROOT, ontology_files, reference_files
+from civicgraph.settings import Settings
+from graph_api.app import create_app
+
+FIXTURES = ROOT / "tests" / "fixtures" / "api"
+EX = "https://w3id.org/civic-space-graph/id/example/"
+ID = "https://w3id.org/civic-space-graph/id/"
+MARKER = EX + "incident/xa/2019-shutdown"
+TOKEN = "curator-test-token-0123456789"
+
+
+def store_files() -> list[Path]:
+    return [*ontology_files(), *reference_files(), *sorted(FIXTURES.glob("*.ttl"))]
+
+
+def has_marker(driver: neo4j.Driver) -> bool:
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Resource {iri: $iri}) RETURN count(n) AS n", {"iri": MARKER}
+    )
+    return bool(records[0]["n"])
+
+
+def ensure_loaded(driver: neo4j.Driver, *, fresh: bool = False) -> None:
+    """Load the API test data unless it is already there (other tests may have wiped it)."""
+    from loaders.pipeline import load_paths
+
+    if not fresh and has_marker(driver):
+        return
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    load_paths(store_files(), driver=driver)
+
+
+def api_settings(uri: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"neo4j_uri": uri, "civicgraph_api_tokens": [SecretStr(TOKEN)]}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Api:
+    """A client that speaks GraphQL over HTTP to the app."""
+
+    client: httpx.AsyncClient
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        return await self.client.post("/graphql", json=body, **kwargs)
+
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """The JSON response of a query that must succeed (status 200, no errors)."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.post(query, variables, headers=headers)
+        assert response.status_code == 200, response.text
+        payload: dict[str, Any] = response.json()
+        assert not payload.get("errors"), payload["errors"]
+        return payload
+
+    async def errors(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The errors of a query that must fail as GraphQL (never a 500)."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.post(query, variables, headers=headers)
+        assert response.status_code in (200, 400), response.text
+        payload: dict[str, Any] = response.json()
+        assert payload.get("errors"), payload
+        return list(payload["errors"])
+
+
+@asynccontextmanager
+async def running_api(settings: Settings) -> AsyncIterator[Api]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+            yield Api(client)
+
+
+def node_count(driver: neo4j.Driver) -> tuple[int, int]:
+    """(nodes, relationships): to check that refused requests changed nothing."""
+    records, _, _ = driver.execute_query(
+        "MATCH (n) WITH count(n) AS nodes MATCH ()-[r]->() RETURN nodes, count(r) AS rels"
+    )
+    return int(records[0]["nodes"]), int(records[0]["rels"])

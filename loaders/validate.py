@@ -1,0 +1,298 @@
+"""SHACL validation of data before it is written, aware of what the store already holds.
+
+Three steps. (1) Vocabulary: a ``csg:`` predicate or class the ontology does not declare is a typo
+that SHACL would not notice (an undeclared property is simply unconstrained), so it is rejected
+first with its own message. (2) Store context: an incident that names a right loaded last week
+must validate, so IRIs the data points at but does not type are looked up in Neo4j in one query
+and their classes (from labels) and ``rdfs:label`` added to the validation graph. (3) pyshacl with
+the shapes and the ontology as ``ont_graph`` (class hierarchy for ``sh:class``), no inference.
+Results about nodes that only come from the store or the ontology are dropped: they were checked
+when they were loaded, and the context we add for them is deliberately partial.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import pyshacl
+from rdflib import OWL, RDF, RDFS, SH, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+import neo4j
+from civicgraph.errors import CivicGraphError
+from civicgraph.model import CSG_NS, ID_NS, Ontology, local_name
+from loaders import cypher
+from loaders.rdf_input import quiet_rdflib, show
+from loaders.writer import read
+
+Origin = Callable[[Node], str | None]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One finding: the node, the property path, the offending value, and what to do."""
+
+    focus: str
+    path: str | None
+    value: str | None
+    message: str
+    severity: str = "Violation"
+    shape: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class ValidationReport:
+    violations: list[Violation] = field(default_factory=list)
+    store_aware: bool = False
+    resolved_from_store: int = 0
+
+    @property
+    def conforms(self) -> bool:
+        """Warnings and infos are reported but do not stop a load."""
+        return not any(v.severity == "Violation" for v in self.violations)
+
+    def format(self, source: str | None = None) -> str:
+        """The report for people: grouped by file and node, one line per finding."""
+        if not self.violations:
+            return f"{source or 'data'}: conforms to the shapes."
+        blocking = sum(v.severity == "Violation" for v in self.violations)
+        lines = [f"{blocking} violation(s), {len(self.violations) - blocking} warning(s)/info(s):"]
+        current: tuple[str | None, str] | None = None
+        for v in self.violations:
+            where = v.source or source
+            if (where, v.focus) != current:
+                if current is None or current[0] != where:
+                    lines.append(f"{where or 'data'}:")
+                lines.append(f"  {v.focus}")
+                current = (where, v.focus)
+            subject = v.path or ""
+            if v.value is not None:
+                subject += f" = {v.value}" if subject else v.value
+            marker = "" if v.severity == "Violation" else f"[{v.severity}] "
+            lines.append(f"    - {marker}{subject + ': ' if subject else ''}{v.message}")
+            if v.shape:
+                lines.append(f"      (shape {v.shape})")
+        return "\n".join(lines)
+
+
+class ValidationFailed(CivicGraphError):
+    """Data did not conform; nothing was written. Carries the report."""
+
+    def __init__(self, report: ValidationReport, source: str | None = None) -> None:
+        super().__init__(report.format(source))
+        self.report = report
+
+
+def vocabulary_problems(data: Graph, ontology: Ontology) -> list[Violation]:
+    """``csg:`` predicates the ontology does not declare and ``csg:`` types that are not classes."""
+    classes = {c.iri for c in ontology.classes.values()}
+    used = [(p, "predicate") for p in set(data.predicates(unique=True))]
+    used += [(t, "type") for t in set(data.objects(None, RDF.type, unique=True))]
+    found: list[Violation] = []
+    for term, role in sorted(used):
+        if not isinstance(term, URIRef) or not term.startswith(CSG_NS):
+            continue
+        if role == "predicate" and ontology.by_iri(term) is None:
+            users = list(data.subjects(term, None, unique=True))
+            what, path, value = "is not a property of the ontology", show(term), None
+        elif role == "type" and term not in classes:
+            users = list(data.subjects(RDF.type, term, unique=True))
+            kind = "a property, not a class" if ontology.by_iri(term) else "not a class"
+            what, path, value = f"is {kind} of the ontology", "rdf:type", show(term)
+        else:
+            continue
+        message = (
+            f"{show(term)} {what} (used by {len(users)} node(s)); "
+            "check the spelling against ontology/core.ttl."
+        )
+        found.append(Violation(show(users[0]) or "", path, value, message))
+    return found
+
+
+def referenced_untyped(data: Graph) -> set[URIRef]:
+    """IRIs the data uses as objects, or as subjects without a type, that it does not type."""
+    typed = set(data.subjects(RDF.type, None, unique=True))
+    wanted = {o for p, o in data.predicate_objects() if p != RDF.type and isinstance(o, URIRef)}
+    wanted.update(s for s in data.subjects(unique=True) if isinstance(s, URIRef))
+    return {iri for iri in wanted - typed if isinstance(iri, URIRef) and iri.startswith(ID_NS)}
+
+
+def add_store_context(
+    graph: Graph, iris: Iterable[URIRef], driver: neo4j.Driver, database: str
+) -> set[URIRef]:
+    """Add ``rdf:type`` (from labels) and ``rdfs:label`` of the stored nodes among ``iris``."""
+    ontology = Ontology.get()
+    wanted = list(iris)
+    if not wanted:
+        return set()
+    records = read(driver, database, cypher.describe_nodes(str(i) for i in wanted))
+    found: set[URIRef] = set()
+    for record in records:
+        node = URIRef(record["iri"])
+        found.add(node)
+        for label in record["labels"]:
+            if label in ontology.classes:
+                graph.add((node, RDF.type, ontology.classes[label].iri))
+        if record["label"] is not None:
+            graph.add((node, RDFS.label, Literal(record["label"], lang=record["lang"])))
+    return found
+
+
+def _shapes() -> Graph:
+    from loaders.shapes_graph import shapes_graph  # its own module: the shapes helper owns it
+
+    return shapes_graph()
+
+
+# Big graphs are validated by two processes, each with half of the shapes. Every shape still sees
+# the whole graph, so the results are those of a single run; measured 2x faster on two cores.
+PARALLEL_MIN_TRIPLES = 20_000
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
+_FORKED: dict[str, Graph] = {}
+
+
+def _pyshacl(graph: Graph, shapes: Graph, use: list[str] | None = None) -> Graph:
+    """pyshacl with the ontology as ont_graph, no inference, on ``graph`` in place."""
+    _, results, _ = pyshacl.validate(
+        graph,
+        shacl_graph=shapes,
+        ont_graph=Ontology.get().graph,
+        inference="none",
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
+        use_shapes=use,
+    )
+    if not isinstance(results, Graph):  # pyshacl reports a broken shape instead of raising
+        raise CivicGraphError(f"the SHACL shapes could not be applied: {results}")
+    return results
+
+
+def _split(graph: Graph, shapes: Graph) -> tuple[list[str], list[str]] | None:
+    """The targeted shapes in two bins of similar cost (instances x property shapes), or None
+    when shapes cannot be named one by one (blank nodes, implicit class targets)."""
+    targeted = {s for t in _TARGETS for s in shapes.subjects(t, None)}
+    implicit = {*shapes.subjects(RDF.type, RDFS.Class), *shapes.subjects(RDF.type, OWL.Class)}
+    if len(targeted) < 2 or implicit or not all(isinstance(s, URIRef) for s in targeted):
+        return None
+    ontology, instances = Ontology.get(), Counter[Node]()
+    for cls, n in Counter(graph.objects(None, RDF.type)).items():
+        ours = ontology.classes.get(local_name(str(cls))) if str(cls).startswith(CSG_NS) else None
+        instances.update({ontology.classes[a].iri: n for a in ours.ancestors} if ours else {cls: n})
+
+    def cost(shape: Node) -> int:
+        focus = sum(instances[c] for c in shapes.objects(shape, SH.targetClass))
+        return max(1, focus) * (1 + len(list(shapes.objects(shape, SH.property))))
+
+    bins: tuple[list[str], list[str]] = ([], [])
+    weights = [0, 0]
+    for shape in sorted(targeted, key=lambda s: (-cost(s), str(s))):
+        lighter = 0 if weights[0] <= weights[1] else 1
+        bins[lighter].append(str(shape))
+        weights[lighter] += cost(shape)
+    return bins
+
+
+def _child(use: list[str]) -> str:
+    """Runs in the forked process: validate the inherited graph against some shapes."""
+    return _pyshacl(_FORKED["graph"], _FORKED["shapes"], use).serialize(format="nt")
+
+
+def _run_shacl(graph: Graph, shapes: Graph) -> Graph:
+    """The SHACL results graph, from two processes when the graph is big and the OS can fork."""
+    parallel = (
+        len(graph) >= PARALLEL_MIN_TRIPLES
+        and (os.cpu_count() or 1) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    halves = _split(graph, shapes) if parallel else None
+    if halves is None:
+        return _pyshacl(graph, shapes)
+    _FORKED.update(graph=graph, shapes=shapes)
+    try:  # the child forks on submit, before this process changes the graph in place
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            theirs = pool.submit(_child, halves[1])
+            results = _pyshacl(graph, shapes, halves[0])
+            with quiet_rdflib():  # ill-typed values in results would each log a traceback
+                results.parse(data=theirs.result(), format="nt")
+    finally:
+        _FORKED.clear()
+    return results
+
+
+def _results(results: Graph, ignore: set[Node], origin: Origin | None) -> list[Violation]:
+    found: list[Violation] = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        if focus is None or focus in ignore:
+            continue
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        severity = results.value(result, SH.resultSeverity)
+        shape = results.value(result, SH.sourceShape)
+        component = results.value(result, SH.sourceConstraintComponent)
+        value = results.value(result, SH.value)
+        found.append(
+            Violation(
+                focus=show(focus) or "",
+                path=_path(results, results.value(result, SH.resultPath)),
+                value=show(value) if value != focus else None,  # node shapes repeat the focus
+                message=" / ".join(messages) or f"fails {show(component)}",
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                shape=show(shape) if isinstance(shape, URIRef) else None,
+                source=origin(focus) if origin else None,
+            )
+        )
+    return sorted(found, key=lambda v: (v.source or "", v.focus, v.path or "", v.message, repr(v)))
+
+
+def _path(results: Graph, path: Node | None) -> str | None:
+    """Property paths: a predicate, ``^p`` for an inverse, ``p/q`` for a sequence."""
+    if path is None or isinstance(path, URIRef):
+        return show(path)
+    inverse = results.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{_path(results, inverse)}"
+    if isinstance(path, BNode) and results.value(path, RDF.first) is not None:
+        return "/".join(_path(results, p) or "?" for p in results.items(path))
+    return "(complex path)"
+
+
+def validate(
+    data: Graph,
+    *,
+    driver: neo4j.Driver | None = None,
+    database: str | None = None,
+    inplace: bool = False,
+    origin: Origin | None = None,
+) -> ValidationReport:
+    """Validate ``data`` (see module doc). With ``inplace`` the graph gains the store context and
+    ontology axioms (faster for big loads whose graph is not used afterwards); ``origin`` maps a
+    focus node to the file it came from, for the report."""
+    ontology = Ontology.get()
+    vocabulary = vocabulary_problems(data, ontology)
+    if vocabulary:
+        return ValidationReport(vocabulary, store_aware=driver is not None)
+    subjects = set(data.subjects(unique=True))
+    graph = data
+    if not inplace:
+        graph = Graph()
+        graph.addN((s, p, o, graph) for s, p, o in data)
+    from_store: set[URIRef] = set()
+    if driver is not None:
+        from civicgraph.store import database as default_database
+
+        db = database or default_database()
+        from_store = add_store_context(graph, referenced_untyped(data), driver, db)
+    results = _run_shacl(graph, _shapes())
+    ignore = {n for n in (from_store | set(ontology.graph.subjects())) if n not in subjects}
+    return ValidationReport(
+        _results(results, ignore, origin),
+        store_aware=driver is not None,
+        resolved_from_store=len(from_store),
+    )

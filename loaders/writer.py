@@ -1,0 +1,199 @@
+"""Writing records to Neo4j: one transaction per load, batched ``UNWIND`` per label set and type.
+
+All or nothing: the whole load runs in one write transaction, so any failure (a relationship whose
+end node is missing, a constraint violation, a dropped connection) leaves the graph as it was.
+Idempotent: nodes and relationships are MERGEd on ``iri`` / (start, type, end) and set to the same
+values, and the ``Load`` node is keyed by the content's sha256, so loading the same content twice
+changes no count and no value. A reload re-asserts the content (repairing anything changed since)
+but keeps the first ``Load`` node, its ``loadedAt`` and its counts; ``LoadCounts.already_loaded``
+tells the caller it was a repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import neo4j
+from civicgraph.errors import CivicGraphError
+from civicgraph.iris import mint
+from civicgraph.settings import get_settings
+from loaders import cypher
+from loaders.progress import Advance, Phases
+from loaders.records import Records
+
+
+class WriteFailed(CivicGraphError):
+    """The store refused part of a load; the transaction was rolled back."""
+
+
+@dataclass(frozen=True)
+class LoadInfo:
+    """Identity of one load: its IRI is minted from the sha256 of the content."""
+
+    iri: str
+    source: str
+    sha256: str
+    loaded_at: datetime
+
+    @classmethod
+    def for_content(cls, source: str, sha256: str, loaded_at: datetime | None = None) -> LoadInfo:
+        return cls(str(mint("load", sha256)), source, sha256, loaded_at or datetime.now(UTC))
+
+    def properties(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "loadedAt": neo4j.time.DateTime.from_native(self.loaded_at),
+            "label": f"Load of {self.source}",
+        }
+
+
+@dataclass
+class LoadCounts:
+    """What a load did to the store; stored on the ``Load`` node in camelCase."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    nodes_unchanged: int = 0
+    relationships_created: int = 0
+    relationships_updated: int = 0
+    relationships_unchanged: int = 0
+    triples: int = 0
+    triples_skipped: int = 0
+    already_loaded: bool = field(default=False, compare=False)
+
+    def as_properties(self) -> dict[str, int]:
+        def camel(name: str) -> str:
+            head, *rest = name.split("_")
+            return head + "".join(part.title() for part in rest)
+
+        return {camel(k): v for k, v in asdict(self).items() if k != "already_loaded"}
+
+
+def batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def open_session(driver: neo4j.Driver, database: str) -> neo4j.Session:
+    """A session without server notifications: the loader's queries name labels and keys that an
+    empty store does not know yet, and the driver would log a warning for each."""
+    return driver.session(database=database, notifications_min_severity="OFF")
+
+
+def read(
+    driver: neo4j.Driver, database: str, query: tuple[str, Mapping[str, Any]]
+) -> list[neo4j.Record]:
+    """Run one read query to completion and return its records."""
+    with open_session(driver, database) as session:
+        return list(session.run(query[0], dict(query[1])))
+
+
+def ensure_constraint(session: neo4j.Session) -> None:
+    """Schema changes cannot share a transaction with writes, so this runs first, on its own."""
+    session.run(*cypher.constraint()).consume()
+
+
+def _run(tx: neo4j.ManagedTransaction, query: tuple[str, Mapping[str, Any]]) -> neo4j.Record:
+    result = tx.run(query[0], dict(query[1]))
+    record = result.single()
+    if record is None:  # every loader query returns one summary row
+        raise WriteFailed("the store returned no summary for a write")
+    return record
+
+
+class _Transaction:
+    """The body of the single write transaction (re-run as a whole if the driver retries)."""
+
+    def __init__(self, records: Records, load: LoadInfo, batch_size: int, phases: Phases) -> None:
+        self.records = records
+        self.load = load
+        self.batch_size = batch_size
+        self.phases = phases
+
+    def __call__(self, tx: neo4j.ManagedTransaction) -> LoadCounts:
+        counts = LoadCounts(
+            triples=self.records.triples, triples_skipped=sum(self.records.skipped.values())
+        )
+        load_result = tx.run(*cypher.merge_load(self.load.iri, self.load.properties()))
+        counts.already_loaded = load_result.consume().counters.nodes_created == 0
+        total = self.records.node_count + self.records.relationship_count
+        with self.phases.phase("write", total=total) as advance:
+            self._nodes(tx, counts, advance)
+            self._relationships(tx, counts, advance)
+        if not counts.already_loaded:
+            tx.run(*cypher.set_load_counts(self.load.iri, counts.as_properties())).consume()
+        return counts
+
+    def _nodes(self, tx: neo4j.ManagedTransaction, counts: LoadCounts, advance: Advance) -> None:
+        for labels, rows in sorted(self.records.nodes.items()):
+            for batch in batches(rows, self.batch_size):
+                result = tx.run(*cypher.merge_nodes(labels, batch, self.load.iri))
+                record = result.single()
+                created = result.consume().counters.nodes_created
+                changed = record["changed"] if record else 0
+                counts.nodes_created += created
+                counts.nodes_updated += changed - created
+                counts.nodes_unchanged += len(batch) - changed
+                advance(len(batch))
+
+    def _relationships(
+        self, tx: neo4j.ManagedTransaction, counts: LoadCounts, advance: Advance
+    ) -> None:
+        for rel_type, rows in sorted(self.records.relationships.items()):
+            for batch in batches(rows, self.batch_size):
+                result = tx.run(*cypher.merge_relationships(rel_type, batch, self.load.iri))
+                record = result.single()
+                created = result.consume().counters.relationships_created
+                matched = record["rows"] if record else 0
+                if matched != len(batch):
+                    self._missing_ends(tx, rel_type, batch)
+                changed = record["changed"] if record else 0
+                counts.relationships_created += created
+                counts.relationships_updated += changed - created
+                counts.relationships_unchanged += matched - changed
+                advance(len(batch))
+
+    def _missing_ends(
+        self, tx: neo4j.ManagedTransaction, rel_type: str, batch: Sequence[Any]
+    ) -> None:
+        ends = {row[k] for row in batch for k in ("start", "end")}
+        missing = sorted(_run(tx, cypher.missing_nodes(ends))["missing"])
+        shown = "\n  ".join(f"<{iri}>" for iri in missing[:20])
+        more = f"\n  ... and {len(missing) - 20} more" if len(missing) > 20 else ""
+        raise WriteFailed(
+            f"{rel_type} relationships point at nodes that are neither in the data nor in the "
+            f"store:\n  {shown}{more}\nNothing was written (the load was rolled back)."
+        )
+
+
+def write(
+    driver: neo4j.Driver,
+    records: Records,
+    load: LoadInfo,
+    *,
+    database: str | None = None,
+    batch_size: int | None = None,
+    phases: Phases | None = None,
+) -> LoadCounts:
+    """Write ``records`` as the load ``load`` in one transaction; see the module doc."""
+    size = batch_size or get_settings().civicgraph_batch_size
+    with open_session(driver, database or _default_database()) as session:
+        ensure_constraint(session)
+        body = _Transaction(records, load, size, phases or Phases())
+        try:
+            return session.execute_write(body)
+        except neo4j.exceptions.Neo4jError as exc:
+            raise WriteFailed(
+                f"the store refused the load ({exc.code}): {exc.message}\n"
+                "Nothing was written (the load was rolled back)."
+            ) from exc
+
+
+def _default_database() -> str:
+    from civicgraph.store import database  # imported late: the store module owns connections
+
+    return database()

@@ -1,0 +1,104 @@
+"""Session fixtures: one real Neo4j for the whole test run, shared by every package's tests.
+
+Tests wipe data, so they never use NEO4J_URI (that may be someone's real server). They start a
+throwaway local Neo4j on a free port with its data under pytest's tmp directory, or use the
+server named by CIVICGRAPH_TEST_NEO4J_URI when that is set. A missing Java or missing jars fail
+the run with the reason instead of skipping: CI must run `civicgraph neo4j fetch` first.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import neo4j
+from civicgraph import neo4j_local, neo4j_runtime, store
+from civicgraph.errors import CivicGraphError
+from civicgraph.settings import Settings
+
+TEST_URI_ENV = "CIVICGRAPH_TEST_NEO4J_URI"
+TEST_HEAP = "512m"
+TEST_PAGECACHE = "256m"
+
+
+def local_test_settings() -> Settings:
+    """Settings for managing a local test instance, whatever NEO4J_URI says."""
+    return Settings(neo4j_uri=None)
+
+
+@pytest.fixture(scope="session")
+def neo4j_test_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Neo4j home (data, logs, pid file) of the session's server; empty when it is external."""
+    return tmp_path_factory.mktemp("neo4j-session")
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(neo4j_test_home: Path) -> Iterator[str]:
+    """Bolt URI of the session's Neo4j, started once and stopped at the end of the run."""
+    external = os.environ.get(TEST_URI_ENV)
+    if external:
+        yield external
+        return
+    settings = local_test_settings()
+    try:
+        state = neo4j_local.start(
+            settings,
+            home=neo4j_test_home,
+            port=neo4j_runtime.free_port(settings.civicgraph_bolt_host),
+            heap=TEST_HEAP,
+            pagecache=TEST_PAGECACHE,
+            exit_with=os.getpid(),
+        )
+    except CivicGraphError as exc:
+        pytest.fail(
+            f"Could not start the test Neo4j: {exc} (Tests never use NEO4J_URI; to run them "
+            f"against a disposable server whose data may be wiped, set {TEST_URI_ENV}.)",
+            pytrace=False,
+        )
+    try:
+        yield state.uri
+    finally:
+        neo4j_local.stop(settings, home=neo4j_test_home)
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(neo4j_uri: str) -> Settings:
+    """Settings that point every ``civicgraph.store`` call at the session's server."""
+    return Settings(neo4j_uri=neo4j_uri)
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_settings: Settings) -> Iterator[neo4j.Driver]:
+    driver = store.open_driver(neo4j_settings)
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
+@pytest.fixture
+def empty_store(neo4j_driver: neo4j.Driver, neo4j_settings: Settings) -> neo4j.Driver:
+    """The session driver on a store with no nodes, relationships, constraints or indexes.
+
+    Neo4j's built-in token LOOKUP indexes stay: they exist in every new database, and dropping
+    them would make label scans slower than in production.
+    """
+    db = store.database(neo4j_settings)
+    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n", database_=db)
+    constraints = neo4j_driver.execute_query("SHOW CONSTRAINTS YIELD name", database_=db)
+    for record in constraints.records:
+        neo4j_driver.execute_query(f"DROP CONSTRAINT {_quote(record['name'])}", database_=db)
+    indexes = neo4j_driver.execute_query(
+        "SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name", database_=db
+    )
+    for record in indexes.records:
+        neo4j_driver.execute_query(f"DROP INDEX {_quote(record['name'])}", database_=db)
+    return neo4j_driver
+
+
+def _quote(name: str) -> str:
+    """Schema names cannot be parameters in DROP; quote them as Cypher identifiers."""
+    return "`" + name.replace("`", "``") + "`"
