@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from civicgraph.model import CSG_NS, Ontology, local_name
-from civicgraph.paths import ROOT
+from civicgraph.model import CSG_NS, ID_NS, Ontology, local_name
+from civicgraph.paths import GRAPHQL_SDL, ROOT
 
 VOCAB_PY = ROOT / "civicgraph" / "vocab.py"
 
@@ -45,27 +45,20 @@ def render_vocab(ontology: Ontology) -> str:
     lines = [_VOCAB_HEAD.format(ns=CSG_NS)]
     for name in terms:
         lines.append(f"    {name}: URIRef\n")
-    from civicgraph.model import ID_NS
-
     lines.append(_ID_TAIL.format(id_ns=ID_NS))
     return "".join(lines)
 
 
 def artifacts() -> dict[Path, str]:
-    """Every generated file and its expected content."""
-    ontology = Ontology.get()
-    rendered = {VOCAB_PY: render_vocab(ontology)}
+    """Every generated file and its expected content (imports are local: the API is heavy)."""
     from civicgraph.countries import COUNTRIES_TTL, render_countries_ttl
+    from graph_api.sdl import render_sdl
 
-    rendered[COUNTRIES_TTL] = render_countries_ttl()
-    try:
-        from graph_api.sdl import render_sdl
-    except ImportError:
-        return rendered
-    from civicgraph.paths import GRAPHQL_SDL
-
-    rendered[GRAPHQL_SDL] = render_sdl()
-    return rendered
+    return {
+        VOCAB_PY: render_vocab(Ontology.get()),
+        COUNTRIES_TTL: render_countries_ttl(),
+        GRAPHQL_SDL: render_sdl(),
+    }
 
 
 def write_all() -> list[Path]:

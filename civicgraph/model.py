@@ -28,7 +28,7 @@ _KINDS = {
 }
 
 
-def local_name(iri: str) -> str:
+def local_name(iri: object) -> str:
     return re.split(r"[#/]", str(iri))[-1]
 
 
@@ -83,7 +83,8 @@ class OntProperty:
 def _text(graph: Graph, subject: URIRef, predicate: URIRef) -> str:
     values = [v for v in graph.objects(subject, predicate) if isinstance(v, Literal)]
     english = [v for v in values if v.language in (None, "en")]
-    return str((english or values or [""])[0])
+    chosen = english or values
+    return str(chosen[0]) if chosen else ""
 
 
 class Ontology:
@@ -114,7 +115,7 @@ class Ontology:
             c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and c.startswith(CSG_NS)
         )
         parents = {
-            c: tuple(sorted(local_name(p) for p in g.objects(c, RDFS.subClassOf) if p.startswith(CSG_NS)))
+            c: tuple(sorted(local_name(p) for p in g.objects(c, RDFS.subClassOf) if str(p).startswith(CSG_NS)))
             for c in ours
         }
         by_name = {local_name(c): c for c in ours}

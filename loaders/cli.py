@@ -2,6 +2,8 @@
 
 Exit codes: 0 success, 1 data problems (violations, malformed RDF, missing targets; nothing is
 written), 2 configuration, 3 store unavailable (from ``civicgraph.store.open_driver``).
+The loader (pyshacl, rdflib, the driver) is imported inside the commands: every ``civicgraph``
+command builds this parser, and importing the loader up front would add half a second to each.
 """
 
 from __future__ import annotations
@@ -10,17 +12,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import neo4j
 from civicgraph.errors import StoreUnavailable
 from civicgraph.paths import ontology_files, reference_files
 from civicgraph.settings import Settings, get_settings
-from loaders import cypher
-from loaders.pipeline import LoadSummary, ValidationFailed, check_paths, load_paths
-from loaders.progress import Phases
-from loaders.rdf_input import rdf_files
-from loaders.writer import read
+
+if TYPE_CHECKING:
+    import neo4j
+
+    from loaders.pipeline import LoadSummary
+    from loaders.progress import Phases
 
 # Inputs smaller than this finish before a progress bar would be readable.
 BAR_THRESHOLD_BYTES = 1 << 20
@@ -53,11 +55,15 @@ def register(subparsers: Any) -> None:
 
     up = subparsers.add_parser(
         "up",
-        help="Start the store if needed and load the vocabularies and the reference data.",
-        description="Ensure Neo4j runs (local, or NEO4J_URI checked), then load the ontology's "
-        "individuals and reference/*.ttl in one transaction.",
+        help="Start the store if needed, load the vocabularies and reference data, serve the API.",
+        description="Ensure Neo4j runs (local, or NEO4J_URI checked), load the ontology's "
+        "individuals and reference/*.ttl in one transaction, then serve the GraphQL API "
+        "(CIVICGRAPH_API_HOST:CIVICGRAPH_API_PORT) until interrupted.",
     )
     up.add_argument("--quiet", action="store_true", help="No progress bars; one summary line.")
+    up.add_argument(
+        "--no-serve", action="store_true", help="Stop after loading instead of serving the API."
+    )
     up.set_defaults(func=_up)
 
 
@@ -78,11 +84,16 @@ def _paths(parser: argparse.ArgumentParser) -> None:
 
 
 def _phases(args: argparse.Namespace, paths: list[Path]) -> Phases:
+    from loaders.progress import Phases
+
     size = sum(p.stat().st_size for p in paths if p.is_file())
     return Phases(show=not args.quiet and size >= BAR_THRESHOLD_BYTES)
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from loaders.pipeline import check_paths
+    from loaders.rdf_input import rdf_files
+
     files = rdf_files(args.paths)
     driver = None if args.no_store else _try_driver()
     try:
@@ -113,6 +124,8 @@ def _try_driver() -> neo4j.Driver | None:
 
 def _load(args: argparse.Namespace) -> int:
     from civicgraph.store import open_driver
+    from loaders.pipeline import ValidationFailed, load_paths
+    from loaders.rdf_input import rdf_files
 
     files = rdf_files(args.paths)
     driver = open_driver(get_settings())
@@ -140,6 +153,9 @@ def _print_summary(summary: LoadSummary, *, as_json: bool = False, quiet: bool =
 
 def store_stats(driver: neo4j.Driver, database: str) -> dict[str, dict[str, int]]:
     """Nodes per label and relationships per type."""
+    from loaders import cypher
+    from loaders.writer import read
+
     labels = read(driver, database, cypher.label_counts())
     types = read(driver, database, cypher.relationship_counts())
     return {
@@ -171,12 +187,12 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def bring_up(settings: Settings, *, quiet: bool = False) -> LoadSummary:
-    """Make sure the store runs, then load the ontology's individuals and the reference data.
-
-    This is the data half of ``civicgraph up``; serving the API comes after it returns.
-    """
+    """Make sure the store runs, then load the ontology's individuals and the reference data
+    in one load. This is the data half of ``civicgraph up``; serving comes after it returns."""
     from civicgraph.neo4j_local import ensure_running
     from civicgraph.store import open_driver
+    from loaders.pipeline import load_paths
+    from loaders.progress import Phases
 
     ensure_running(settings)
     files = [*ontology_files(), *reference_files()]
@@ -189,6 +205,8 @@ def bring_up(settings: Settings, *, quiet: bool = False) -> LoadSummary:
 
 
 def _up(args: argparse.Namespace) -> int:
+    from loaders.pipeline import ValidationFailed
+
     settings = get_settings()
     try:
         summary = bring_up(settings, quiet=args.quiet)
@@ -197,5 +215,14 @@ def _up(args: argparse.Namespace) -> int:
         print("Nothing was written.", file=sys.stderr)
         return 1
     _print_summary(summary, quiet=args.quiet)
-    # Serving goes here: the store is running and holds the vocabularies and reference data.
+    if args.no_serve:
+        return 0
+    from graph_api.server import serve
+
+    print(
+        f"Serving the GraphQL API at http://{settings.civicgraph_api_host}:"
+        f"{settings.civicgraph_api_port}/graphql (Ctrl-C to stop; Neo4j keeps running).",
+        flush=True,
+    )
+    serve(settings)
     return 0

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
@@ -252,3 +252,15 @@ def show(term: Node | None) -> str | None:
     if isinstance(term, Literal):
         return term.n3(_NAMESPACES)
     return "(blank node)"
+
+
+def show_path(graph: Graph, path: Node | None) -> str | None:
+    """A SHACL property path for a message: ``csg:p``, ``^csg:p`` (inverse), ``csg:p/csg:q``."""
+    if path is None or isinstance(path, URIRef):
+        return show(path)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{show_path(graph, inverse)}"
+    if isinstance(path, BNode) and graph.value(path, RDF.first) is not None:
+        return "/".join(show_path(graph, p) or "?" for p in graph.items(path))
+    return "(complex path)"

@@ -16,7 +16,7 @@ from typing import TypedDict
 from rdflib import DCTERMS, RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from civicgraph.model import Ontology, OntProperty
+from civicgraph.model import ID_NS, Ontology, OntProperty
 from loaders.datatypes import IllTypedLiteral, StoredValue, to_value
 
 PropValue = StoredValue | list[StoredValue]
@@ -223,6 +223,15 @@ class _Builder:
             )
             return None
         return converted
+
+
+def untyped_references(data: Graph) -> set[URIRef]:
+    """Entity IRIs the data uses as objects, or as subjects without a type, but does not type:
+    validation looks them up in the store (the graph-level twin of ``Records.targets``)."""
+    typed = set(data.subjects(RDF.type, None, unique=True))
+    wanted = {o for p, o in data.predicate_objects() if p != RDF.type and isinstance(o, URIRef)}
+    wanted.update(s for s in data.subjects(unique=True) if isinstance(s, URIRef))
+    return {iri for iri in wanted - typed if isinstance(iri, URIRef) and iri.startswith(ID_NS)}
 
 
 def to_records(graph: Graph, ontology: Ontology | None = None) -> Records:

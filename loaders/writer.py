@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import neo4j
+
 from civicgraph.errors import CivicGraphError
 from civicgraph.iris import mint
 from civicgraph.settings import get_settings
+from civicgraph.store import database as default_database
 from loaders import cypher
 from loaders.progress import Advance, Phases
 from loaders.records import Records
@@ -181,7 +183,7 @@ def write(
 ) -> LoadCounts:
     """Write ``records`` as the load ``load`` in one transaction; see the module doc."""
     size = batch_size or get_settings().civicgraph_batch_size
-    with open_session(driver, database or _default_database()) as session:
+    with open_session(driver, database or default_database()) as session:
         ensure_constraint(session)
         body = _Transaction(records, load, size, phases or Phases())
         try:
@@ -191,9 +193,8 @@ def write(
                 f"the store refused the load ({exc.code}): {exc.message}\n"
                 "Nothing was written (the load was rolled back)."
             ) from exc
-
-
-def _default_database() -> str:
-    from civicgraph.store import database  # imported late: the store module owns connections
-
-    return database()
+        except neo4j.exceptions.DriverError as exc:
+            raise WriteFailed(
+                f"lost the connection to Neo4j during the load ({exc}). Neo4j rolls back a "
+                "transaction that was not committed; loads are idempotent, so load again."
+            ) from exc

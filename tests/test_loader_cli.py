@@ -7,10 +7,10 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import neo4j
 import pytest
 from fixtures.loader.support import counts, scheme_stand_ins
 
-import neo4j
 from civicgraph import store
 from civicgraph.cli import main
 from civicgraph.paths import ROOT, ontology_files, reference_files
@@ -53,7 +53,9 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])  # closed again when the block ends
 
 
-def test_validate_exit_codes(stubbed_cli: neo4j.Driver, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_exit_codes(
+    stubbed_cli: neo4j.Driver, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["validate", str(FIXTURES / "base.ttl")]) == 0
     assert "conforms" in capsys.readouterr().out
     assert main(["validate", "--quiet", str(FIXTURES / "invalid.ttl")]) == 1
@@ -65,6 +67,11 @@ def test_validate_exit_codes(stubbed_cli: neo4j.Driver, capsys: pytest.CaptureFi
     assert "malformed.ttl:6:" in err and "Traceback" not in err
     assert main(["validate", str(FIXTURES / "missing.ttl")]) == 1
     assert "missing.ttl: no such file" in capsys.readouterr().err
+    odd = tmp_path / "base.data"
+    odd.write_bytes((FIXTURES / "example.nt").read_bytes())
+    assert main(["validate", str(odd)]) == 1
+    assert "unknown RDF extension '.data'" in capsys.readouterr().err
+    assert main(["validate", "--format", "nt", str(odd)]) == 0
 
 
 def test_validate_uses_the_store_when_it_answers(
@@ -148,7 +155,7 @@ def test_store_down_is_a_readable_error(
 def test_up_loads_the_vocabularies_and_reference_data(
     cli_store: neo4j.Driver, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["up", "--quiet"]) == 0, capsys.readouterr().err
+    assert main(["up", "--quiet", "--no-serve"]) == 0, capsys.readouterr().err
     assert "Loaded" in capsys.readouterr().out
     records, _, _ = cli_store.execute_query(
         "MATCH (l:Load) RETURN l.source AS source, l.nodesCreated AS created"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import neo4j
 import neo4j.time
 import pytest
 from fixtures.loader.support import counts, dump, scheme_stand_ins
 
-import neo4j
 from civicgraph import store
 from civicgraph.errors import CivicGraphError
 from civicgraph.settings import Settings

@@ -24,12 +24,37 @@ from typing import Any
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-_VALUE = {SH.pattern, SH["in"], SH.hasValue, SH.minInclusive, SH.maxInclusive, SH.minExclusive,
-          SH.maxExclusive, SH.minLength, SH.maxLength, SH.lessThan, SH.lessThanOrEquals,
-          SH.equals, SH.disjoint, SH.sparql, SH.flags}
+_VALUE = {
+    SH.pattern,
+    SH["in"],
+    SH.hasValue,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH.minLength,
+    SH.maxLength,
+    SH.lessThan,
+    SH.lessThanOrEquals,
+    SH.equals,
+    SH.disjoint,
+    SH.sparql,
+    SH.flags,
+}
 _COMPARED = (SH.lessThan, SH.lessThanOrEquals, SH.equals, SH.disjoint)
-_SHALLOW = {SH.datatype, SH.nodeKind, SH.languageIn, SH["class"], RDF.type, RDFS.label,
-            RDFS.comment, SH.message, SH.severity, SH.name, SH.description}
+_SHALLOW = {
+    SH.datatype,
+    SH.nodeKind,
+    SH.languageIn,
+    SH["class"],
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+    SH.message,
+    SH.severity,
+    SH.name,
+    SH.description,
+}
 _NESTED = (SH.node, SH.qualifiedValueShape, SH["not"])
 _LISTS = (SH["or"], SH["and"], SH.xone)
 
@@ -45,7 +70,9 @@ class ShapeProfile:
         self.named: set[Node] = set()  # sh:targetNode
         self.opaque_classes: set[Node] = set()  # node-level value constraints: never grouped
         self.node_patterns: list[re.Pattern[str]] = []
-        self.parents = {s: set(ontology.objects(s, RDFS.subClassOf)) for s in ontology.subjects(RDFS.subClassOf)}
+        self.parents = {
+            s: set(ontology.objects(s, RDFS.subClassOf)) for s in ontology.subjects(RDFS.subClassOf)
+        }
         for shape in set(shapes.subjects(SH.path, None)):
             self._property_shape(shape)
         for shape in set(shapes.subjects(RDF.type, SH.NodeShape)) - set(shapes.subjects(SH.path)):
@@ -67,6 +94,8 @@ class ShapeProfile:
 
     def _property_shape(self, shape: Node) -> None:
         path = self.shapes.value(shape, SH.path)
+        if path is None:
+            return
         if isinstance(path, URIRef):
             preds: set[Node] = {path}
         else:  # complex path: every predicate in it counts, both ways
@@ -74,7 +103,12 @@ class ShapeProfile:
             self.inverse_preds |= preds
         constraints = set(self.shapes.predicates(shape))
         nested_ok = all(self.shallow(n) for n in self._nested_shapes(shape))
-        if constraints & _VALUE or SH.property in constraints or not nested_ok or not isinstance(path, URIRef):
+        if (
+            constraints & _VALUE
+            or SH.property in constraints
+            or not nested_ok
+            or not isinstance(path, URIRef)
+        ):
             self.value_preds |= preds
             self.value_preds |= {o for p in _COMPARED for o in self.shapes.objects(shape, p)}
 
@@ -89,7 +123,9 @@ class ShapeProfile:
             self.opaque_classes |= targets
         for pattern in self.shapes.objects(shape, SH.pattern):
             flags = str(self.shapes.value(shape, SH.flags) or "")
-            self.node_patterns.append(re.compile(str(pattern), re.IGNORECASE if "i" in flags else 0))
+            self.node_patterns.append(
+                re.compile(str(pattern), re.IGNORECASE if "i" in flags else 0)
+            )
 
     def ancestors(self, cls: Node) -> set[Node]:
         seen, todo = {cls}, [cls]
@@ -108,14 +144,29 @@ def _walk(graph: Graph, node: Node) -> Iterable[Node]:
             yield from _walk(graph, o)
 
 
-def fingerprint(graph: Graph, node: URIRef, profile: ShapeProfile) -> Any:
+class _Index:
+    """Per-graph lookups made once: the types of every node, the ends of inverse-path links."""
+
+    def __init__(self, graph: Graph, profile: ShapeProfile) -> None:
+        self.types: dict[Node, frozenset[Node]] = {}
+        found: dict[Node, set[Node]] = {}
+        for s, o in graph.subject_objects(RDF.type):
+            found.setdefault(s, set()).add(o)
+        self.types = {s: frozenset(t) for s, t in found.items()}
+        self.reached = {o for p in profile.inverse_preds for o in graph.objects(None, p)}
+        self.opaque = {
+            t
+            for t in {t for ts in self.types.values() for t in ts}
+            if profile.ancestors(t) & profile.opaque_classes
+        }
+
+
+def fingerprint(graph: Graph, node: URIRef, profile: ShapeProfile, index: _Index) -> Any:
     """What the shapes can see of ``node`` (see module doc); the node itself when unsure."""
-    types = frozenset(graph.objects(node, RDF.type))
-    if node in profile.named or any(profile.ancestors(t) & profile.opaque_classes for t in types):
+    types = index.types.get(node, frozenset())
+    if node in profile.named or types & index.opaque or node in index.reached:
         return node
-    if any(p in profile.inverse_preds for p in graph.predicates(None, node)):
-        return node
-    values = []
+    values: list[tuple[Node, Any]] = []
     for p, o in graph.predicate_objects(node):
         if p in profile.value_targets or isinstance(o, BNode):
             return node
@@ -124,13 +175,13 @@ def fingerprint(graph: Graph, node: URIRef, profile: ShapeProfile) -> Any:
         elif isinstance(o, Literal):
             values.append((p, (o.datatype, o.language)))
         else:
-            object_types = frozenset(graph.objects(o, RDF.type))
-            values.append((p, object_types if object_types else o))
+            values.append((p, index.types.get(o) or o))
     bits = tuple(bool(pattern.search(str(node))) for pattern in profile.node_patterns)
     return (types, bits, tuple(sorted(values, key=repr)))
 
 
 def group(graph: Graph, nodes: Iterable[URIRef], profile: ShapeProfile) -> dict[URIRef, URIRef]:
     """Each node -> the representative of its group (itself for the first of a kind)."""
+    index = _Index(graph, profile)
     first: dict[Any, URIRef] = {}
-    return {n: first.setdefault(fingerprint(graph, n, profile), n) for n in nodes}
+    return {n: first.setdefault(fingerprint(graph, n, profile, index), n) for n in nodes}

@@ -27,8 +27,8 @@ class PreparedQueryGraph(Graph):
         query_object: str | Query,
         processor: str = "sparql",
         result: str = "sparql",
-        initNs: dict[str, Any] | None = None,  # noqa: N803 (rdflib's name)
-        initBindings: dict[str, Any] | None = None,  # noqa: N803
+        initNs: dict[str, Any] | None = None,
+        initBindings: dict[str, Any] | None = None,
         use_store_provided: bool = True,
         **kwargs: Any,
     ) -> Any:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowIssue:
     row: int
     category: str
@@ -94,12 +94,16 @@ class MapReport:
             "outcome": self.outcome,
             "rows_read": self.rows_read,
             "rows_mapped": self.rows_mapped,
-            "rejected": [issue.__dict__ for issue in sorted(self.rejected, key=lambda i: i.row)],
+            "rejected": [_issue(i) for i in sorted(self.rejected, key=lambda i: i.row)],
             "skipped": dict(self.skipped),
-            "superseded": [issue.__dict__ for issue in self.superseded],
+            "superseded": [_issue(i) for i in self.superseded],
             "conflicts": self.conflicts,
             "notices": self.notices,
             "entities": dict(self.entities),
             "written": self.written,
             "timings": self.timings,
         }
+
+
+def _issue(issue: RowIssue) -> dict[str, Any]:
+    return {"row": issue.row, "category": issue.category, "detail": issue.detail}
