@@ -9,15 +9,17 @@ the run with the reason instead of skipping: CI must run `civicgraph neo4j fetch
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 import neo4j
-from civicgraph import neo4j_local, neo4j_runtime, store
+import pytest
+
+from civicgraph import neo4j_local, neo4j_runtime
 from civicgraph.errors import CivicGraphError
 from civicgraph.settings import Settings
+from civicgraph.store import database, open_driver
 
 TEST_URI_ENV = "CIVICGRAPH_TEST_NEO4J_URI"
 TEST_HEAP = "512m"
@@ -72,7 +74,7 @@ def neo4j_settings(neo4j_uri: str) -> Settings:
 
 @pytest.fixture(scope="session")
 def neo4j_driver(neo4j_settings: Settings) -> Iterator[neo4j.Driver]:
-    driver = store.open_driver(neo4j_settings)
+    driver = open_driver(neo4j_settings)
     try:
         yield driver
     finally:
@@ -86,7 +88,7 @@ def empty_store(neo4j_driver: neo4j.Driver, neo4j_settings: Settings) -> neo4j.D
     Neo4j's built-in token LOOKUP indexes stay: they exist in every new database, and dropping
     them would make label scans slower than in production.
     """
-    db = store.database(neo4j_settings)
+    db = database(neo4j_settings)
     neo4j_driver.execute_query("MATCH (n) DETACH DELETE n", database_=db)
     constraints = neo4j_driver.execute_query("SHOW CONSTRAINTS YIELD name", database_=db)
     for record in constraints.records:
@@ -102,3 +104,23 @@ def empty_store(neo4j_driver: neo4j.Driver, neo4j_settings: Settings) -> neo4j.D
 def _quote(name: str) -> str:
     """Schema names cannot be parameters in DROP; quote them as Cypher identifiers."""
     return "`" + name.replace("`", "``") + "`"
+
+
+@pytest.fixture(scope="module")
+def store(neo4j_driver: neo4j.Driver) -> neo4j.Driver:
+    """The store holding the API test data (ontology, reference dataset, illustrative fixtures);
+    loaded once and reused while no other test has wiped it. Modules needing other data override
+    this fixture."""
+    from graph_api.testing import ensure_loaded
+
+    ensure_loaded(neo4j_driver)
+    return neo4j_driver
+
+
+@pytest.fixture(scope="module")
+async def api(store: neo4j.Driver, neo4j_uri: str) -> AsyncIterator[Any]:
+    """The API app running in-process over ``store``, with an HTTP client."""
+    from graph_api.testing import api_settings, running_api
+
+    async with running_api(api_settings(neo4j_uri)) as client:
+        yield client

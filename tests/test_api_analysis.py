@@ -7,25 +7,13 @@ import pytest
 
 from graph_api.errors import UserError
 from graph_api.search import lucene_query
-from graph_api.testing import EX, ID, api_settings, ensure_loaded, running_api
+from graph_api.testing import EX, ID
 
 pytestmark = pytest.mark.neo4j
 
 SHUTDOWN = EX + "incident/xa/2019-shutdown"
 HRC_20_8 = ID + "resolution/a-hrc-res-20-8"
 STATEMENT = ID + "document/foc-joint-statement-civic-space-online"
-
-
-@pytest.fixture(scope="module")
-def store(neo4j_driver):
-    ensure_loaded(neo4j_driver)
-    return neo4j_driver
-
-
-@pytest.fixture(scope="module")
-async def api(store, neo4j_uri):
-    async with running_api(api_settings(neo4j_uri)) as client:
-        yield client
 
 
 def test_lucene_syntax_in_user_text_is_escaped():

@@ -5,23 +5,11 @@ from __future__ import annotations
 import pytest
 
 from civicgraph.paths import GRAPHQL_SDL
-from graph_api.testing import EX, api_settings, ensure_loaded, running_api
+from graph_api.testing import EX, api_settings, running_api
 
 pytestmark = pytest.mark.neo4j
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
-
-
-@pytest.fixture(scope="module")
-def store(neo4j_driver):
-    ensure_loaded(neo4j_driver)
-    return neo4j_driver
-
-
-@pytest.fixture(scope="module")
-async def api(store, neo4j_uri):
-    async with running_api(api_settings(neo4j_uri)) as client:
-        yield client
 
 
 async def test_probes_and_sdl(api):

@@ -8,23 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph_api.testing import EX, ID, api_settings, ensure_loaded, running_api
+from graph_api.testing import EX, ID
 
 pytestmark = pytest.mark.neo4j
 
 SHUTDOWN = EX + "incident/xa/2019-shutdown"
-
-
-@pytest.fixture(scope="module")
-def store(neo4j_driver):
-    ensure_loaded(neo4j_driver)
-    return neo4j_driver
-
-
-@pytest.fixture(scope="module")
-async def api(store, neo4j_uri):
-    async with running_api(api_settings(neo4j_uri)) as client:
-        yield client
 
 
 async def test_node_returns_the_most_specific_type_with_fields(api):

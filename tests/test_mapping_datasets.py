@@ -11,10 +11,10 @@ import csv
 import shutil
 from pathlib import Path
 
+import neo4j
 import pytest
 from fixtures.tables.support import ID, SHARED, count, load, node, targets, with_reference
 
-import neo4j
 from civicgraph import store
 from civicgraph.settings import Settings
 

@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import neo4j
 import pytest
 from pydantic import SecretStr
 
-import neo4j
 from civicgraph import neo4j_local, neo4j_runtime, store
 from civicgraph.errors import CivicGraphError, ConfigurationError, StoreUnavailable
 from civicgraph.settings import Settings
