@@ -1,4 +1,5 @@
-"""The ``civicgraph`` command. Each area registers its own subcommands; errors print as a paragraph."""
+"""The ``civicgraph`` command: each area registers its own subcommands; errors print as one
+paragraph."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from civicgraph.errors import CivicGraphError
 
-# Modules that expose ``register(subparsers)``; each subcommand sets ``func`` returning an exit code.
+# Modules exposing ``register(subparsers)``; each subcommand sets ``func`` returning an exit code.
 COMMAND_MODULES = (
     "civicgraph.cli_neo4j",
     "civicgraph.cli_generate",
@@ -21,7 +22,7 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="civicgraph",
-        description="Civic Space Graph: validate, load, serve and export the civic-space knowledge graph.",
+        description="Civic Space Graph: validate, load, serve and export the civic-space graph.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:

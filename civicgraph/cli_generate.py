@@ -6,7 +6,9 @@ from civicgraph.codegen import write_all
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("generate", help="regenerate civicgraph/vocab.py and graph_api/schema.graphql")
+    p = subparsers.add_parser(
+        "generate", help="regenerate civicgraph/vocab.py and graph_api/schema.graphql"
+    )
     p.set_defaults(func=_run)
 
 

@@ -40,7 +40,11 @@ ID = Namespace("{id_ns}")
 
 def render_vocab(ontology: Ontology) -> str:
     terms = sorted(
-        {local_name(s) for s in ontology.graph.subjects() if str(s).startswith(CSG_NS) and local_name(s)}
+        {
+            local_name(s)
+            for s in ontology.graph.subjects()
+            if str(s).startswith(CSG_NS) and local_name(s)
+        }
     )
     lines = [_VOCAB_HEAD.format(ns=CSG_NS)]
     for name in terms:

@@ -112,10 +112,18 @@ class Ontology:
     def _build_classes(self) -> None:
         g = self.graph
         ours = sorted(
-            c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and c.startswith(CSG_NS)
+            c
+            for c in g.subjects(RDF.type, OWL.Class)
+            if isinstance(c, URIRef) and c.startswith(CSG_NS)
         )
         parents = {
-            c: tuple(sorted(local_name(p) for p in g.objects(c, RDFS.subClassOf) if str(p).startswith(CSG_NS)))
+            c: tuple(
+                sorted(
+                    local_name(p)
+                    for p in g.objects(c, RDFS.subClassOf)
+                    if str(p).startswith(CSG_NS)
+                )
+            )
             for c in ours
         }
         by_name = {local_name(c): c for c in ours}
@@ -129,7 +137,12 @@ class Ontology:
         for c in ours:
             name = local_name(c)
             self.classes[name] = OntClass(
-                c, name, _text(g, c, RDFS.label), _text(g, c, RDFS.comment), parents[c], ancestors(name)
+                c,
+                name,
+                _text(g, c, RDFS.label),
+                _text(g, c, RDFS.comment),
+                parents[c],
+                ancestors(name),
             )
 
     def _build_properties(self) -> None:
@@ -150,16 +163,20 @@ class Ontology:
                     or g.value(p, _ONE_PER_LANGUAGE) == Literal(True),
                     label=_text(g, p, RDFS.label),
                     comment=_text(g, p, RDFS.comment),
-                    domains=tuple(sorted(local_name(d) for d in domains if str(d).startswith(CSG_NS))),
+                    domains=tuple(
+                        sorted(local_name(d) for d in domains if str(d).startswith(CSG_NS))
+                    ),
                     range=rng if isinstance(rng, URIRef) else None,
-                    parent=local_name(parent) if isinstance(parent, URIRef) and parent.startswith(CSG_NS) else None,
+                    parent=local_name(parent)
+                    if isinstance(parent, URIRef) and parent.startswith(CSG_NS)
+                    else None,
                 )
 
     def children(self, name: str) -> list[str]:
         return sorted(c.name for c in self.classes.values() if name in c.parents)
 
     def labels_for(self, types: Iterable[URIRef]) -> tuple[str, ...]:
-        """Neo4j labels for a node typed with ``types``: each of our classes and all its ancestors."""
+        """Neo4j labels for a node typed with ``types``: each of our classes and its ancestors."""
         labels: set[str] = set()
         for t in types:
             name = local_name(t)
@@ -179,7 +196,8 @@ class Ontology:
 
     def applies_to(self, prop: OntProperty, class_name: str) -> bool:
         """Whether a property belongs on a class: one of its domains (``rdfs:domain`` or
-        ``schema:domainIncludes``) is the class or an ancestor, or it has none (then it is global)."""
+        ``schema:domainIncludes``) is the class or an ancestor, or it has none (then it is
+        global)."""
         if not prop.domains:
             return True
         return any(d in self.classes[class_name].ancestors for d in prop.domains)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import neo4j
+
 from civicgraph.errors import CivicGraphError, ConfigurationError
 from civicgraph.settings import Settings
 

@@ -1,4 +1,4 @@
-"""Where the project's own RDF lives, found relative to the checkout so an editable install works."""
+"""Where the project's own RDF lives, relative to the checkout so an editable install works."""
 
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""One typed settings object, read once from the environment (prefix-free names users already know)."""
+"""One typed settings object, read once from the environment (names users already know)."""
 
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
 
-    civicgraph_home: Path = Field(default=ROOT / "var", description="Local state: Neo4j jars, data, logs")
+    civicgraph_home: Path = Field(
+        default=ROOT / "var", description="Local state: Neo4j jars, data, logs"
+    )
     civicgraph_bolt_host: str = "127.0.0.1"
     civicgraph_bolt_port: int = 7687
     civicgraph_neo4j_heap: str = "1g"

@@ -10,9 +10,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import neo4j
+from neo4j import exceptions as neo4j_errors
+
 from civicgraph.errors import StoreUnavailable
 from civicgraph.settings import Settings, get_settings
-from neo4j import exceptions as neo4j_errors
 
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 CONNECTION_TIMEOUT = 10.0

@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import neo4j
 from fastapi import Request
 from strawberry.fastapi import BaseContext
 
-import neo4j
 from civicgraph.settings import Settings
 from graph_api.auth import bearer_ok
 from graph_api.batch import Loaders

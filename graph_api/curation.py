@@ -14,10 +14,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import neo4j
 import neo4j.time
 from rdflib import DCTERMS, RDF, BNode, Graph, Literal, URIRef
 
-import neo4j
 from civicgraph.errors import CivicGraphError
 from civicgraph.model import Ontology, OntProperty, local_name
 from loaders import cypher

@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import neo4j
 import neo4j.graph
 import neo4j.time
 
-import neo4j
 from graph_api.errors import UserError
 
 

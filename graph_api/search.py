@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import neo4j
+
 from civicgraph.model import Ontology
 from graph_api.errors import bad_argument
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import neo4j
 from pydantic import SecretStr
 
-import neo4j
 from civicgraph.paths import ROOT, ontology_files, reference_files
 from civicgraph.settings import Settings
 from graph_api.app import create_app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 import neo4j
+
 from civicgraph import store
 from civicgraph.settings import Settings
 

@@ -10,24 +10,27 @@ them, which is exactly what the loader reads them from. The store's bookkeeping 
 ``lastLoad`` and the ``Load`` nodes) is not data and is left out.
 
 A neighbourhood (``--from IRI --depth N``) is every node within N relationships of the entity
-(not counting ``SOURCE`` links, which would reach the whole dataset through its source), plus
-everything those nodes point at, transitively: a vote at the border still names its voter and
-resolution, so the file validates on its own.
+(not counting ``SOURCE`` links, which would reach the whole dataset through its source), with all
+their outgoing links; the nodes those links reach come with the links some shape requires
+(``sh:minCount``: a state's country, a concept's scheme, every source), transitively, so the file
+validates on its own without dragging in whole vocabularies through ``skos:hasTopConcept``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from rdflib import DCTERMS, RDF, XSD, BNode, Graph, Literal, URIRef
+import neo4j
+from rdflib import DCTERMS, RDF, SH, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-import neo4j
 from civicgraph.errors import CivicGraphError
 from civicgraph.model import Ontology, OntProperty
 from loaders import cypher
+from loaders.shapes_graph import shapes_graph
 from loaders.writer import read
 
 Triple = tuple[Node, Node, Node]
@@ -117,12 +120,27 @@ def _neighbours(driver: neo4j.Driver, db: str, iris: list[str]) -> set[str]:
     return {r["iri"] for r in read(driver, db, (query, {"iris": iris}))}
 
 
-def _targets(driver: neo4j.Driver, db: str, iris: list[str]) -> set[str]:
+def _targets(driver: neo4j.Driver, db: str, iris: list[str], types: list[str] | None) -> set[str]:
+    """Ends of the outgoing relationships of ``iris`` (of ``types`` only, when given)."""
     query = (
-        f"UNWIND $iris AS iri MATCH (a:{cypher.RESOURCE} {{iri: iri}})-->(b:{cypher.RESOURCE}) "
-        "WHERE NOT b:Load RETURN DISTINCT b.iri AS iri"
+        f"UNWIND $iris AS iri MATCH (a:{cypher.RESOURCE} {{iri: iri}})-[r]->(b:{cypher.RESOURCE}) "
+        "WHERE NOT b:Load AND ($types IS NULL OR type(r) IN $types) RETURN DISTINCT b.iri AS iri"
     )
-    return {r["iri"] for r in read(driver, db, (query, {"iris": iris}))}
+    return {r["iri"] for r in read(driver, db, (query, {"iris": iris, "types": types}))}
+
+
+@cache
+def required_types() -> list[str]:
+    """Relationship types some shape requires (``sh:minCount`` or ``sh:qualifiedMinCount`` of 1
+    or more), plus ``SOURCE``: what a node at the border of a neighbourhood needs to validate."""
+    shapes = shapes_graph()
+    by_iri = {p.iri: p.rel_type for p in Ontology.get().relationship_types().values()}
+    found = {"SOURCE"}
+    for shape, path in shapes.subject_objects(SH.path):
+        counts = [*shapes.objects(shape, SH.minCount), *shapes.objects(shape, SH.qualifiedMinCount)]
+        if isinstance(path, URIRef) and path in by_iri and any(int(str(c)) >= 1 for c in counts):
+            found.add(by_iri[path])
+    return sorted(found)
 
 
 def neighbourhood(driver: neo4j.Driver, db: str, root: str, depth: int) -> list[str]:
@@ -138,9 +156,10 @@ def neighbourhood(driver: neo4j.Driver, db: str, root: str, depth: int) -> list[
     for _ in range(depth):
         frontier = sorted(_neighbours(driver, db, frontier) - chosen)
         chosen.update(frontier)
-    frontier = sorted(chosen)
+    frontier = sorted(_targets(driver, db, sorted(chosen), None) - chosen)
+    chosen.update(frontier)
     while frontier:
-        frontier = sorted(_targets(driver, db, frontier) - chosen)
+        frontier = sorted(_targets(driver, db, frontier, required_types()) - chosen)
         chosen.update(frontier)
     return sorted(chosen)
 
@@ -150,8 +169,11 @@ def _all_iris(driver: neo4j.Driver, db: str) -> list[str]:
     return [r["iri"] for r in read(driver, db, (query, {}))]
 
 
-def export_triples(driver: neo4j.Driver, db: str, iris: list[str]) -> Iterator[Triple]:
-    """The triples of the nodes ``iris`` and their outgoing relationships, page by page."""
+def export_triples(
+    driver: neo4j.Driver, db: str, iris: list[str], keep: set[str] | None = None
+) -> Iterator[Triple]:
+    """The triples of the nodes ``iris`` and their outgoing relationships (to ``keep`` only,
+    when given), page by page."""
     ontology = Ontology.get()
     for start in range(0, len(iris), _PAGE):
         page = iris[start : start + _PAGE]
@@ -171,6 +193,8 @@ def export_triples(driver: neo4j.Driver, db: str, iris: list[str]) -> Iterator[T
             yield from node_triples(r["iri"], r["labels"], r["props"], ontology)
         rels = read(driver, db, (_OUTGOING, {"iris": page}))
         for r in rels:
+            if keep is not None and r["end"] not in keep:
+                continue
             yield from relationship_triples(
                 r["start"],
                 r["type"],
@@ -198,13 +222,18 @@ def export(
         raise CivicGraphError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     db = database or default_database()
     iris = neighbourhood(driver, db, root, depth) if root else _all_iris(driver, db)
-    triples = export_triples(driver, db, iris)
-    if fmt == "ntriples":
+    triples = export_triples(driver, db, iris, set(iris) if root else None)
+    if fmt == "ntriples":  # streamed in pages: memory stays bounded on the whole graph
         count = 0
-        for s, p, o in triples:
-            out.write(f"{s.n3()} {p.n3()} {o.n3()} .\n".encode())
-            count += 1
-        return count
+        page = Graph()
+        for triple in triples:
+            page.add(triple)
+            if len(page) >= _PAGE * 10:
+                count += len(page)
+                out.write(page.serialize(format="nt", encoding="utf-8"))
+                page = Graph()
+        out.write(page.serialize(format="nt", encoding="utf-8"))
+        return count + len(page)
     graph = Graph()
     for prefix, ns in (
         ("csg", "https://w3id.org/civic-space-graph/ontology#"),

@@ -36,7 +36,7 @@ def loaded(empty_store: neo4j.Driver, db: str) -> neo4j.Driver:
     return empty_store
 
 
-def snapshot(driver: neo4j.Driver, db: str) -> tuple[dict[str, Any], set[tuple[str, str, str]]]:
+def snapshot(driver: neo4j.Driver, db: str) -> tuple[dict[str, Any], set[tuple[Any, ...]]]:
     """Every data node (labels, properties without bookkeeping) and relationship (with sources)."""
     nodes, _, _ = driver.execute_query(
         "MATCH (n:Resource) WHERE NOT n:Load "

@@ -10,20 +10,21 @@ import csv
 import shutil
 from pathlib import Path
 
+import rdflib
 from fixtures.tables.support import TABLES
-from rdflib import RDFS, XSD, Literal, URIRef
+from rdflib import RDFS, Literal, URIRef
 
 from civicgraph.vocab import CSG, ID
 from loaders.mapping.checks import compact
-from loaders.mapping.engine import Engine
+from loaders.mapping.engine import Batch, Engine
 from loaders.mapping.load import load_mapping, mapping_for_source
 from loaders.mapping.report import MapReport
-from loaders.validate import show, validate
+from loaders.validate import ValidationReport, show, validate
 
 CODES = ["US", "NL", "CZ", "CA", "FR", "DE", "IN", "BR"]
 
 
-def batch_of_votes(tmp_path: Path):  # type: ignore[no-untyped-def]
+def batch_of_votes(tmp_path: Path) -> Batch:
     folder = tmp_path / "votes"
     shutil.copytree(TABLES / "unvotes_illustrative", folder)
     with (folder / "un_votes.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -31,14 +32,18 @@ def batch_of_votes(tmp_path: Path):  # type: ignore[no-untyped-def]
         writer.writerow(["rcid", "country", "country_code", "vote"])
         for i in range(240):
             code = CODES[i % len(CODES)] if i < 8 else f"{chr(65 + i // 26 % 26)}{chr(65 + i % 26)}"
-            writer.writerow(["9901.0", f"Illustrative state {i}", code, ["yes", "no", "abstain"][i % 3]])
+            writer.writerow(
+                ["9901.0", f"Illustrative state {i}", code, ["yes", "no", "abstain"][i % 3]]
+            )
     engine = Engine(load_mapping(mapping_for_source("unvotes")))
     batches = list(engine.batches(folder / "un_votes.csv", MapReport("unvotes", "illustrative")))
     assert len(batches) == 1
     return batches[0]
 
 
-def findings(report, members=None) -> set[tuple[str, str | None, str]]:  # type: ignore[no-untyped-def]
+def findings(
+    report: ValidationReport, members: dict[URIRef, list[URIRef]] | None = None
+) -> set[tuple[str | None, str | None, str]]:
     stands_for = {show(k): [show(n) for n in v] for k, v in (members or {}).items()}
     return {
         (node, v.path, v.message)
@@ -53,7 +58,7 @@ def test_grouped_validation_equals_full_validation(tmp_path: Path) -> None:
     graph = batch.graph
     graph.set((votes[10], CSG.voteChoice, Literal("maybe")))
     graph.remove((votes[20], CSG.date, None))
-    graph.add((votes[30], CSG.date, Literal("2001-01-01", datatype=XSD.date)))
+    graph.add((votes[30], CSG.date, Literal("2001-01-01", datatype=rdflib.XSD.date)))
     graph.set((votes[40], CSG.voter, URIRef(ID["country/us"])))
     graph.set((votes[50], RDFS.label, Literal("illustrative", lang="fr")))
     graph.set((votes[60], CSG.date, Literal("not a date")))

@@ -55,8 +55,13 @@ def test_keepiton_full_file(ref: neo4j.Driver, db: str) -> None:
     assert len(report.superseded) == 210
     assert count(ref, db, "Incident") == report.rows_mapped == 2102 - 17 - 210
     law = node(ref, db, ID + "law/in/section-144-crpc")
-    assert {"Section 144 CrCP", "Section 144 of CrPC", "Section-144 of CrPC"} <= set(law["altLabel"])
-    assert node(ref, db, ID + "actor/in/executive-government")["label"] == "Executive government of India"
+    assert {"Section 144 CrCP", "Section 144 of CrPC", "Section-144 of CrPC"} <= set(
+        law["altLabel"]
+    )
+    assert (
+        node(ref, db, ID + "actor/in/executive-government")["label"]
+        == "Executive government of India"
+    )
 
     again = load(ref, db, "keepiton", SHARED / "keepiton" / "stop_2016_2025.csv")
     assert again.written["nodesCreated"] == again.written["nodesUpdated"] == 0
@@ -65,7 +70,9 @@ def test_keepiton_full_file(ref: neo4j.Driver, db: str) -> None:
 def test_civicus_full_file(ref: neo4j.Driver, db: str) -> None:
     report = load(ref, db, "civicus", SHARED / "civicus" / "civicus_2021-03-19.json")
     assert {(i.row, i.detail) for i in report.rejected} == {
-        (91, "iso3='kosovo'"), (168, "iso3='SVT'")}
+        (91, "iso3='kosovo'"),
+        (168, "iso3='SVT'"),
+    }
     assert dict(report.skipped) == {"not rated (fillKey None)": 1}
     assert count(ref, db, "RatingAssessment") == 194
     india = ID + "rating-assessment/civicus/in/2021-03-19"
@@ -79,9 +86,10 @@ def test_unvotes_real_roll_calls(ref: neo4j.Driver, db: str, tmp_path: Path) -> 
     folder.mkdir()
     for name in ("un_roll_calls.csv", "un_roll_call_issues.csv"):
         shutil.copy(source / name, folder / name)
-    with (source / "un_votes.csv").open(encoding="utf-8") as fh, (folder / "un_votes.csv").open(
-        "w", newline="", encoding="utf-8"
-    ) as out:
+    with (
+        (source / "un_votes.csv").open(encoding="utf-8") as fh,
+        (folder / "un_votes.csv").open("w", newline="", encoding="utf-8") as out,
+    ):
         reader, writer = csv.reader(fh), csv.writer(out)
         writer.writerow(next(reader))
         kept = [row for row in reader if row[0].removesuffix(".0") in RCIDS]
@@ -90,7 +98,9 @@ def test_unvotes_real_roll_calls(ref: neo4j.Driver, db: str, tmp_path: Path) -> 
     on_161 = [row for row in kept if row[0] == "5455.0"]
     assert report.rows_mapped == len(on_161) == count(ref, db, "Vote")
     resolution = node(ref, db, ID + "resolution/a-res-70-161")
-    assert resolution["title"].startswith("Human rights defenders in the context of the Declaration")
+    assert resolution["title"].startswith(
+        "Human rights defenders in the context of the Declaration"
+    )
     assert str(resolution["adoptionDate"]) == "2015-12-17"
     assert node(ref, db, ID + "state/cz")["label"] == "Czech Republic"  # the reference's label
     skipped = dict(report.skipped)
