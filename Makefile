@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install up test check lint typecheck neo4j-fetch clean
+.PHONY: install up test check lint typecheck neo4j-fetch datasets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ up: install neo4j-fetch
 
 test: install neo4j-fetch
 	$(BIN)/pytest -q
+
+DATA ?= ../shared/data
+
+datasets: install neo4j-fetch
+	$(BIN)/civicgraph up --no-serve --quiet
+	$(BIN)/civicgraph load --source keepiton $(DATA)/keepiton/stop_2016_2025.csv
+	$(BIN)/civicgraph load --source unvotes $(DATA)/unvotes
+	$(BIN)/civicgraph load --source civicus $(DATA)/civicus/civicus_2021-03-19.json
 
 lint: install
 	$(BIN)/ruff check .

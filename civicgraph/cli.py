@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "civicgraph.cli_neo4j",
     "civicgraph.cli_generate",
     "loaders.cli",
+    "loaders.table_cli",
     "graph_api.cli",
 )
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from civicgraph.errors import StoreUnavailable
 from civicgraph.paths import ontology_files, reference_files
 from civicgraph.settings import Settings, get_settings
+from loaders.table_cli import add_load_options, run_table_load, wants_table
 
 if TYPE_CHECKING:
     import neo4j
@@ -47,6 +48,7 @@ def register(subparsers: Any) -> None:
     )
     _paths(load)
     load.add_argument("--json", action="store_true", help="Print the load summary as JSON.")
+    add_load_options(load)
     load.set_defaults(func=_load)
 
     stats = subparsers.add_parser("stats", help="Count nodes per label and relationships per type.")
@@ -123,6 +125,8 @@ def _try_driver() -> neo4j.Driver | None:
 
 
 def _load(args: argparse.Namespace) -> int:
+    if wants_table(args):
+        return run_table_load(args)
     from civicgraph.store import open_driver
     from loaders.pipeline import ValidationFailed, load_paths
     from loaders.rdf_input import rdf_files

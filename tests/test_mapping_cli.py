@@ -12,9 +12,10 @@ import pytest
 from fixtures.tables.support import TABLES, with_reference
 
 from civicgraph import store
+from civicgraph.cli import build_parser, main
 from civicgraph.settings import Settings, get_settings
 from loaders.mapping.readers import TableError
-from loaders.table_cli import add_load_options, register, run_table_load
+from loaders.table_cli import run_table_load
 
 pytestmark = pytest.mark.neo4j
 
@@ -35,15 +36,18 @@ def cli_store(
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="civicgraph")
-    subparsers = parser.add_subparsers(dest="command")
-    register(subparsers)
-    load = subparsers.add_parser("load")  # what loaders/cli.py declares, plus our options
-    load.add_argument("paths", nargs="+", type=Path)
-    load.add_argument("--quiet", action="store_true")
-    load.add_argument("--json", action="store_true")
-    add_load_options(load)
-    return parser.parse_args(argv)
+    """The arguments as the real ``civicgraph`` parser reads them."""
+    return build_parser().parse_args(argv)
+
+
+def test_the_civicgraph_command_routes_tables_to_the_mapping_loader(
+    cli_store: neo4j.Driver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = str(TABLES / "keepiton_illustrative.csv")
+    assert main(["load", "--source", "keepiton", "--strict", table]) == 1
+    assert "refused (--strict)" in capsys.readouterr().err
+    assert main(["load", "--source", "keepiton", "--quiet", table]) == 0
+    assert "rows read: 11; mapped: 4; rejected: 6" in capsys.readouterr().out
 
 
 def test_load_reports_and_exit_codes(
