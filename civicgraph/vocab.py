@@ -54,6 +54,7 @@ class CSG(DefinedNamespace):
     Regulation: URIRef
     Resolution: URIRef
     Right: URIRef
+    RollCall: URIRef
     Source: URIRef
     State: URIRef
     Statement: URIRef
@@ -82,6 +83,7 @@ class CSG(DefinedNamespace):
     country: URIRef
     date: URIRef
     description: URIRef
+    electionRelated: URIRef
     endDate: URIRef
     endorsedBy: URIRef
     entryIntoForce: URIRef
@@ -89,7 +91,11 @@ class CSG(DefinedNamespace):
     foundingDocumentOf: URIRef
     geographicScope: URIRef
     hasCallToAction: URIRef
+    humanRightsAbuseReported: URIRef
+    importantVote: URIRef
     invokedLaw: URIRef
+    isAmendmentVote: URIRef
+    isParagraphVote: URIRef
     isoAlpha2: URIRef
     isoAlpha3: URIRef
     issuedBy: URIRef
@@ -117,6 +123,8 @@ class CSG(DefinedNamespace):
     recalls: URIRef
     restrictsRight: URIRef
     restsOn: URIRef
+    rollCall: URIRef
+    rollCallId: URIRef
     session: URIRef
     sha256: URIRef
     startDate: URIRef
@@ -128,7 +136,9 @@ class CSG(DefinedNamespace):
     threatType: URIRef
     threatens: URIRef
     title: URIRef
+    topic: URIRef
     url: URIRef
+    violenceReported: URIRef
     voteChoice: URIRef
     voter: URIRef
     wikidataId: URIRef

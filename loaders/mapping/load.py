@@ -123,6 +123,15 @@ class _Checker:
         for name, lookup in lookups.items():
             if lookup.key not in lookup.input.columns:
                 self.error(f"lookups.{name}.key", f"{lookup.key!r} is not among its columns")
+            for col in lookup.where:
+                if col not in lookup.input.columns:
+                    self.error(f"lookups.{name}.where", f"{col!r} is not among its columns")
+            if lookup.key_function and lookup.key_function not in FUNCTIONS:
+                hint = self.hint(lookup.key_function, list(FUNCTIONS))
+                self.error(
+                    f"lookups.{name}.key_function",
+                    f"unknown function {lookup.key_function!r}{hint}",
+                )
         filename_groups = _groups(self.spec.input.filename_pattern)
         seen.extend(filename_groups)
         for name, fld in self.spec.fields.items():
@@ -136,7 +145,7 @@ class _Checker:
                         self.error(f"{key}.column", f"lookup {table!r} has no column {col!r}")
                 elif col not in columns:
                     self.error(f"{key}.column", f"{col!r} is not in input.columns")
-            for ref in [r for r in (fld.field, fld.differs_from) if r]:
+            for ref in [r for r in (fld.field, fld.differs_from, *fld.when, *fld.unless) if r]:
                 self.need_field(f"{key}.field", ref, seen)
             for ref in fld.coalesce or []:
                 self.need_field(f"{key}.coalesce", ref, seen)

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from loaders.mapping.functions import FUNCTIONS
 from loaders.mapping.readers import Row, TableError, open_table
 from loaders.mapping.spec import FilterSpec, MappingSpec
 from loaders.mapping.values import CompiledField, Fields, RowRejected, RowSkipped, lookup_key
@@ -27,12 +28,23 @@ class RowMapper:
             self.filters.setdefault(flt.field, []).append(flt)
 
     def load_lookups(self, main_path: Path) -> None:
-        """Read every lookup table (small: roll calls, issues) into memory, keyed for joining."""
+        """Read every lookup table (small: roll calls, issues) into memory, keyed for joining:
+        only the rows ``where`` keeps, by their key column (normalised by ``key_function``;
+        a key the function cannot read joins nothing)."""
         for name, spec in self.spec.lookups.items():
             table: dict[Any, Any] = {}
+            normalise = FUNCTIONS[spec.key_function] if spec.key_function else None
+            where = {col: {v.strip() for v in values} for col, values in spec.where.items()}
             with open_table(main_path.parent / spec.path, spec.input) as lookup:
                 for _, row, _ in lookup.rows:
-                    key = lookup_key(row[spec.key], spec)
+                    if any(str(row[col]).strip() not in vals for col, vals in where.items()):
+                        continue
+                    raw = row[spec.key]
+                    if normalise is not None:
+                        raw = normalise(str(raw)) if str(raw).strip() else None
+                        if raw is None:
+                            continue
+                    key = lookup_key(raw, spec)
                     if spec.many:
                         table.setdefault(key, []).append(row)
                     else:

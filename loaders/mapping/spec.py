@@ -39,6 +39,8 @@ class LookupSpec(_Strict):
     key_parse: Literal["text", "integer"] = "text"
     many: bool = False  # several rows per key: each column becomes a list
     required: bool = True  # a row without a match is rejected
+    key_function: str | None = None  # a function (functions.py) normalising the key column
+    where: dict[str, list[str]] = Field(default_factory=dict)  # keep rows whose column is one of
     input: InputSpec
 
 
@@ -77,6 +79,8 @@ class FieldSpec(_Strict):
     date_formats: list[str] = Field(default_factory=lambda: ["%Y-%m-%d"])
     on_miss: Literal["reject", "drop", "keep", "skip"] = "reject"
     differs_from: str | None = None  # absent when equal (ignoring case) to this field's value
+    when: list[str] = Field(default_factory=list)  # absent unless all these fields are present
+    unless: list[str] = Field(default_factory=list)  # absent when any of these is present
     required: bool = False
     on_missing: Literal["reject", "skip"] = "reject"
     reason: str | None = None  # replaces the default reason of a rejection or skip

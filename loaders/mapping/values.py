@@ -201,8 +201,14 @@ class CompiledField:
         """The field's value (``None`` when absent); raises ``RowRejected``/``RowSkipped``.
 
         A field's value depends only on its source value (and ``differs_from``), so results are
-        cached: 870k votes share a few thousand dates, codes and symbols.
+        cached: 870k votes share a few thousand dates, codes and symbols. A field gated by
+        ``when``/``unless`` is simply absent (never required, never a miss) where the gate is shut.
         """
+        spec = self.spec
+        if any(fields.get(f) in (None, []) for f in spec.when) or any(
+            fields.get(f) not in (None, []) for f in spec.unless
+        ):
+            return None
         source = self._source(row, fields, lookup)
         other = fields.get(self.spec.differs_from) if self.spec.differs_from else None
         key = (tuple(source) if isinstance(source, list) else source, other)
