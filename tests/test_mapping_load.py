@@ -143,18 +143,15 @@ def test_unvotes_joins_lookups_and_keeps_reference_values(
     folder = tmp_path / "unvotes"
     shutil.copytree(VOTES.parent, folder)
     report = load(ref, db, "unvotes", folder / "un_votes.csv")
+    # Every vote of a known roll call loads: on amendments, paragraphs and motions too, and the
+    # one without a country code (row 6).
     assert {i.row: i.category for i in report.rejected} == {
-        6: "unknown country",
         7: "value outside vocabulary",
-        9: "fails the shapes",
         12: "no matching roll_call row",
     }
-    assert "csg:title" in next(i.detail for i in report.rejected if i.row == 9)
-    assert dict(report.skipped) == {
-        "roll call on an amendment, not on a whole resolution": 1,
-        "roll call not on a regular-session resolution symbol": 1,
-        "roll call on a paragraph, not on a whole resolution": 1,
-    }
+    assert dict(report.skipped) == {}
+    assert count(ref, db, "Vote") == report.rows_mapped == 9
+    assert count(ref, db, "RollCall") == 5
     resolution = node(ref, db, ID + "resolution/a-res-70-999")
     assert resolution["symbol"] == "A/RES/70/999" and resolution["session"] == 70
     assert resolution["title"] == "Illustrative resolution on an example topic"
@@ -165,6 +162,34 @@ def test_unvotes_joins_lookups_and_keeps_reference_values(
     vote = node(ref, db, ID + "vote/un-ga/9901/us")
     assert vote["voteChoice"] == "yes" and str(vote["date"]) == "2015-12-01"
     assert set(targets(ref, db, vote["iri"], "VOTER")) == {ID + "state/us"}
+    assert set(targets(ref, db, vote["iri"], "ROLL_CALL")) == {ID + "roll-call/unga/9901"}
+    assert set(targets(ref, db, vote["iri"], "ON_RESOLUTION")) == {resolution["iri"]}
+    whole = node(ref, db, ID + "roll-call/unga/9901")
+    assert whole["rollCallId"] == "9901" and whole["session"] == 70
+    assert str(whole["date"]) == "2015-12-01" and whole["importantVote"] is False
+    assert whole["isAmendmentVote"] is False and whole["isParagraphVote"] is False
+    assert set(whole["topic"]) == {"Human rights", "Illustrative issue"}
+    assert set(targets(ref, db, whole["iri"], "ON_RESOLUTION")) == {resolution["iri"]}
+    # An amendment roll call names its resolution; its votes do not.
+    amendment = node(ref, db, ID + "roll-call/unga/9902")
+    assert amendment["isAmendmentVote"] is True
+    assert amendment["description"] == "TO ADOPT AN ILLUSTRATIVE AMENDMENT"
+    assert set(targets(ref, db, amendment["iri"], "ON_RESOLUTION")) == {resolution["iri"]}
+    on_amendment = ID + "vote/un-ga/9902/us"
+    assert set(targets(ref, db, on_amendment, "ROLL_CALL")) == {amendment["iri"]}
+    assert not targets(ref, db, on_amendment, "ON_RESOLUTION")
+    assert str(resolution["adoptionDate"]) == "2015-12-01"  # the whole text's, not amended
+    # A motion without a symbol, and a paragraph vote on a symbol that no roll call on the whole
+    # text dates: roll calls without a resolution (no adoption date is guessed).
+    for rcid in ("9904", "9905"):
+        assert not targets(ref, db, ID + f"roll-call/unga/{rcid}", "ON_RESOLUTION")
+    assert node(ref, db, ID + "roll-call/unga/9905")["isParagraphVote"] is True
+    assert "isAmendmentVote" not in node(ref, db, ID + "roll-call/unga/9905")  # empty cell
+    # No code, and a name that is no ISO country: a state named from the file, no country.
+    named = ID + "state/name/illustrative-republic"
+    assert node(ref, db, named)["label"] == "Illustrative Republic"
+    assert not targets(ref, db, named, "COUNTRY")
+    assert set(targets(ref, db, ID + "vote/un-ga/9901/illustrative-republic", "VOTER")) == {named}
     assert node(ref, db, ID + "state/cz")["label"] == "Czech Republic"  # the reference's, kept
     former = node(ref, db, ID + "country/yu")
     assert former["label"] == "Yugoslavia" and former["isoAlpha2"] == "YU"

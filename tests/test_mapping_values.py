@@ -141,3 +141,56 @@ def test_differs_from_drops_a_repetition_of_another_field() -> None:
     assert field.compute(
         {"c": "Home Department"}, {"other": "State government"}, lambda _: None
     ) == ("Home Department")
+
+
+def test_when_and_unless_gate_a_field_without_rejecting() -> None:
+    gated = CompiledField("f", FieldSpec(column="c", when=["a", "b"], required=True))
+    assert gated.compute({"c": "x"}, {"a": 1, "b": True}, lambda _: None) == "x"
+    assert gated.compute({"c": "x"}, {"a": 1}, lambda _: None) is None  # not required then
+    unless = CompiledField("f", FieldSpec(column="c", unless=["code"], function="country"))
+    assert unless.compute({"c": "Netherlands"}, {}, lambda _: None) == "NL"
+    assert unless.compute({"c": "Netherlands"}, {"code": "XX"}, lambda _: None) is None
+    assert unless.compute({"c": "Netherlands"}, {"code": []}, lambda _: None) == "NL"
+
+
+def test_a_lookup_keeps_the_rows_where_says_keyed_by_its_function(tmp_path) -> None:
+    from loaders.mapping.rows import RowMapper
+    from loaders.mapping.spec import MappingSpec
+
+    (tmp_path / "main.csv").write_text("id,unres\n1,R/70/999\n", encoding="utf-8")
+    (tmp_path / "calls.csv").write_text(
+        "rcid,unres,amend,date\n1,R/70/999,1,2015-11-30\n2,R/70/999,0,2015-12-01\n"
+        "3,A/RES/70/999,,2015-12-02\n4,ESS/10/1,0,2015-12-03\n",
+        encoding="utf-8",
+    )
+    spec = MappingSpec.model_validate(
+        {
+            "name": "t",
+            "title": "illustrative",
+            "dataset": "dataset/example",
+            "main": "x",
+            "input": {"columns": ["id", "unres"]},
+            "lookups": {
+                "whole": {
+                    "path": "calls.csv",
+                    "key": "unres",
+                    "key_function": "un_ga_symbol",
+                    "where": {"amend": ["", "0"]},
+                    "by": "symbol",
+                    "many": True,
+                    "required": False,
+                    "input": {"columns": ["rcid", "unres", "amend", "date"]},
+                }
+            },
+            "fields": {
+                "symbol": {"column": "unres", "function": "un_ga_symbol"},
+                "dates": {"column": "whole.date"},
+            },
+            "entities": {},
+        }
+    )
+    mapper = RowMapper(spec)
+    mapper.load_lookups(tmp_path / "main.csv")
+    assert set(mapper.lookups["whole"]) == {"A/RES/70/999"}  # ESS/10/1 is not read as a symbol
+    fields = mapper.compute({"id": "1", "unres": "R/70/999"}, {})
+    assert fields["dates"] == ["2015-12-01", "2015-12-02"]

@@ -39,7 +39,7 @@ class RowMapper:
                 for _, row, _ in lookup.rows:
                     if any(str(row[col]).strip() not in vals for col, vals in where.items()):
                         continue
-                    raw = row[spec.key]
+                    raw: Any = row[spec.key]
                     if normalise is not None:
                         raw = normalise(str(raw)) if str(raw).strip() else None
                         if raw is None:
