@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from civicgraph.errors import StoreUnavailable
 from civicgraph.paths import ontology_files, reference_files
 from civicgraph.settings import Settings, get_settings
+from loaders.progress import BAR_THRESHOLD_BYTES
 from loaders.table_cli import add_load_options, run_table_load, wants_table
 
 if TYPE_CHECKING:
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
 
     from loaders.pipeline import LoadSummary
     from loaders.progress import Phases
-
-# Inputs smaller than this finish before a progress bar would be readable.
-BAR_THRESHOLD_BYTES = 1 << 20
 
 
 def register(subparsers: Any) -> None:

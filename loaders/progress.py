@@ -29,6 +29,10 @@ def _ignore(_: float) -> None:
     return None
 
 
+# Inputs smaller than this finish before a progress bar would be readable.
+BAR_THRESHOLD_BYTES = 1 << 20
+
+
 class Phases:
     """Times named phases; draws a rich bar per phase when ``show`` and stderr is a terminal."""
 

@@ -16,10 +16,9 @@ from typing import Any
 
 from civicgraph.errors import CivicGraphError
 from civicgraph.settings import get_settings
-from loaders.progress import Phases
+from loaders.progress import BAR_THRESHOLD_BYTES, Phases
 
 SOURCES = ("keepiton", "unvotes", "civicus")
-BAR_THRESHOLD_BYTES = 1 << 20
 
 
 def register(subparsers: Any) -> None:
