@@ -9,28 +9,16 @@ from pathlib import Path
 
 import neo4j
 import pytest
-from fixtures.tables.support import ID, TABLES, count, load, node, targets, with_reference
+from fixtures.tables.support import ID, TABLES, count, load, node, targets
 
-from civicgraph import store
-from civicgraph.settings import Settings
 from loaders.mapping.run import LoadRefused
 
 pytestmark = pytest.mark.neo4j
 
 KEEPITON = TABLES / "keepiton_illustrative.csv"
-VOTES = TABLES / "unvotes_illustrative" / "un_votes.csv"
+VOTES = TABLES / "unvotes_illustrative" / "votes_illustrative.csv"
 CIVICUS = TABLES / "civicus_2020-01-01.json"
 INCIDENT_A = ID + "incident/keepiton/in/2020-03-01/"
-
-
-@pytest.fixture
-def db(neo4j_settings: Settings) -> str:
-    return store.database(neo4j_settings)
-
-
-@pytest.fixture
-def ref(empty_store: neo4j.Driver, db: str) -> neo4j.Driver:
-    return with_reference(empty_store, db)
 
 
 def incident_a(driver: neo4j.Driver, db: str) -> str:
@@ -142,7 +130,7 @@ def test_unvotes_joins_lookups_and_keeps_reference_values(
 ) -> None:
     folder = tmp_path / "unvotes"
     shutil.copytree(VOTES.parent, folder)
-    report = load(ref, db, "unvotes", folder / "un_votes.csv")
+    report = load(ref, db, "unvotes", folder / VOTES.name)
     # Every vote of a known roll call loads: on amendments, paragraphs and motions too, and the
     # one without a country code (row 6).
     assert {i.row: i.category for i in report.rejected} == {
