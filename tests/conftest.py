@@ -124,3 +124,17 @@ async def api(store: neo4j.Driver, neo4j_uri: str) -> AsyncIterator[Any]:
 
     async with running_api(api_settings(neo4j_uri)) as client:
         yield client
+
+
+@pytest.fixture
+def db(neo4j_settings: Settings) -> str:
+    """The name of the session store's database."""
+    return database(neo4j_settings)
+
+
+@pytest.fixture
+def ref(empty_store: neo4j.Driver, db: str) -> neo4j.Driver:
+    """An emptied store holding the ontology's vocabularies and the reference dataset."""
+    from fixtures.tables.support import with_reference
+
+    return with_reference(empty_store, db)

@@ -12,8 +12,6 @@ import pytest
 from fixtures.tables.support import ID, TABLES, load, with_reference
 from rdflib import Graph
 
-from civicgraph import store
-from civicgraph.settings import Settings
 from loaders.export import export, most_specific
 from loaders.pipeline import load_paths
 from loaders.validate import validate
@@ -21,11 +19,6 @@ from loaders.validate import validate
 pytestmark = pytest.mark.neo4j
 
 BOOKKEEPING = {"loads", "lastLoad"}
-
-
-@pytest.fixture
-def db(neo4j_settings: Settings) -> str:
-    return store.database(neo4j_settings)
 
 
 @pytest.fixture

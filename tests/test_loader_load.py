@@ -9,9 +9,7 @@ import neo4j.time
 import pytest
 from fixtures.loader.support import counts, dump, scheme_stand_ins
 
-from civicgraph import store
 from civicgraph.errors import CivicGraphError
-from civicgraph.settings import Settings
 from loaders.pipeline import LoadSummary, check_targets, load_graph, load_paths
 from loaders.rdf_input import parse, sha256_of
 from loaders.records import to_records
@@ -23,11 +21,6 @@ pytestmark = pytest.mark.neo4j
 FIXTURES = Path(__file__).parent / "fixtures" / "loader"
 EX = "https://w3id.org/civic-space-graph/id/example/"
 PROVENANCE = ("loads", "lastLoad")
-
-
-@pytest.fixture
-def db(neo4j_settings: Settings) -> str:
-    return store.database(neo4j_settings)
 
 
 @pytest.fixture

@@ -13,10 +13,7 @@ from pathlib import Path
 
 import neo4j
 import pytest
-from fixtures.tables.support import ID, SHARED, count, load, node, targets, with_reference
-
-from civicgraph import store
-from civicgraph.settings import Settings
+from fixtures.tables.support import ID, SHARED, count, load, node, targets
 
 pytestmark = [
     pytest.mark.neo4j,
@@ -32,16 +29,6 @@ pytestmark = [
 # paragraph vote (874) in which Zanzibar and the Yemen Arab Republic vote with no country code;
 # a roll call (1412) in which the Federal Republic of Germany votes with no country code.
 RCIDS = {"5455", "3", "855", "946", "874", "1412"}
-
-
-@pytest.fixture
-def db(neo4j_settings: Settings) -> str:
-    return store.database(neo4j_settings)
-
-
-@pytest.fixture
-def ref(empty_store: neo4j.Driver, db: str) -> neo4j.Driver:
-    return with_reference(empty_store, db)
 
 
 def test_keepiton_full_file(ref: neo4j.Driver, db: str) -> None:
