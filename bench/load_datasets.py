@@ -56,8 +56,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(data: Path, uri: str, show: bool) -> list[str]:
-    settings = Settings(neo4j_uri=uri)
+def run(data: Path, settings: Settings, show: bool) -> list[str]:
     driver = store.open_driver(settings)
     db = store.database(settings)
     with driver.session(database=db) as session:  # CALL ... IN TRANSACTIONS needs auto-commit
@@ -119,7 +118,7 @@ def main() -> int:
         relax_resolution_shapes()
     external = os.environ.get("CIVICGRAPH_BENCH_NEO4J_URI")
     if external:
-        print("\n".join(run(args.data, external, not args.quiet)))
+        print("\n".join(run(args.data, Settings(neo4j_uri=external), not args.quiet)))
         return 0
     settings = Settings(neo4j_uri=None)
     with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as home:
@@ -131,7 +130,8 @@ def main() -> int:
             pagecache="512m",
         )
         try:
-            print("\n".join(run(args.data, state.uri, not args.quiet)))
+            client = neo4j_local.client_settings(settings, state)
+            print("\n".join(run(args.data, client, not args.quiet)))
         finally:
             neo4j_local.stop(settings, home=Path(home))
     return 0

@@ -147,9 +147,12 @@ def train_class_archive(layout: rt.Layout, timeout: float = 300.0) -> str:
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="civicgraph-cds-") as tmp:
         home, uri = Path(tmp), f"127.0.0.1:{rt.free_port()}"
+        scratch = rt.Layout(layout.lib, layout.classes, home, home / "data")
+        rt.ensure_password(scratch)
         cmd = java_command(layout, java, 256 << 20, [f"-XX:ArchiveClassesAtExit={partial}"])
         cmd += ["--home", tmp, "--bolt", uri, "--pagecache", str(32 << 20),
-                "--tx-max", str(64 << 20), "--ready-file", str(home / "ready")]  # fmt: skip
+                "--tx-max", str(64 << 20), "--ready-file", str(home / "ready"),
+                "--password-file", str(scratch.password_file)]  # fmt: skip
         with (home / "train.log").open("wb") as log:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
             while proc.poll() is None and not (home / "ready").exists():
@@ -157,7 +160,8 @@ def train_class_archive(layout: rt.Layout, timeout: float = 300.0) -> str:
                     break
                 time.sleep(0.2)
             if (home / "ready").exists():
-                rt.bolt_error(f"bolt://{uri}")  # load the Bolt session classes too
+                # load the Bolt session and authentication classes too
+                rt.bolt_error(f"bolt://{uri}", auth=rt.local_auth(scratch))
             proc.terminate()
             try:
                 proc.wait(timeout=120)

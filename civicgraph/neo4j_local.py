@@ -1,8 +1,10 @@
 """The project's own Neo4j: fetch the jars, start, stop and report it truthfully.
 
 Neo4j runs embedded through ``neo4j/Launcher.java`` because Maven Central is reachable from our
-machines and Neo4j's download site is not. Bolt listens on loopback with authentication off; every
-answer about "running" comes from the live pid *and* a Bolt handshake, never from a file alone.
+machines and Neo4j's download site is not. Bolt listens on loopback with authentication on: the
+password is generated at first start into ``<data>/civicgraph-password`` (0600) and every client
+of the project reads it from there. Every answer about "running" comes from the live pid *and* an
+authenticated Bolt handshake, never from a file alone.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 from civicgraph import neo4j_build as build
 from civicgraph import neo4j_runtime as rt
@@ -93,11 +97,13 @@ def start(
             raise CivicGraphError(_port_taken(uri, layout))
         for path in (layout.data, layout.logs, layout.run):
             path.mkdir(parents=True, exist_ok=True)
+        rt.ensure_password(layout)
         cmd = [
             *build.java_command(layout, java, heap_bytes),
             "--home", str(layout.home), "--data", str(layout.data), "--logs", str(layout.logs),
             "--bolt", f"{host}:{port}", "--pagecache", str(cache),
             "--tx-max", str(heap_bytes // 2), "--ready-file", str(layout.ready_file),
+            "--password-file", str(layout.password_file),
         ]  # fmt: skip
         if exit_with is not None:
             cmd += ["--exit-with", str(exit_with)]
@@ -147,6 +153,17 @@ def status(settings: Settings, *, home: Path | None = None) -> Status:
     return _observe(rt.Layout.build(settings, home), settings)
 
 
+def client_settings(settings: Settings, state: Status) -> Settings:
+    """Settings that reach the local instance ``state`` describes as a client would reach any
+    server: its URI and the password from its data directory. Tests and benchmarks use this for
+    throwaway instances beside the developer's own."""
+    home = Path(state.home) if state.home else None
+    auth = rt.read_text(rt.Layout.build(settings, home).password_file) or ""
+    return settings.model_copy(
+        update={"neo4j_uri": state.uri, "neo4j_user": rt.USER, "neo4j_password": SecretStr(auth)}
+    )
+
+
 def ensure_running(settings: Settings) -> str:
     """The Bolt URI to use: the external server when NEO4J_URI is set (checked), else local."""
     if not settings.local:
@@ -170,7 +187,7 @@ def _observe(layout: rt.Layout, settings: Settings) -> Status:
     if rt.read_int(layout.ready_file) != pid:
         detail = f"starting: process {pid} is alive but the database is not online yet ({uri})"
         return Status(False, uri, detail, pid=pid, rss_bytes=rss, home=home)
-    error = rt.bolt_error(uri)
+    error = rt.bolt_error(uri, auth=rt.local_auth(layout))
     if error is not None:
         detail = f"process {pid} is alive but Bolt at {uri} does not answer ({error})"
         return Status(False, uri, detail, pid=pid, rss_bytes=rss, home=home)
@@ -188,7 +205,8 @@ def _wait_ready(layout: rt.Layout, pid: int, uri: str, began: float, timeout: fl
                 f"{layout.launcher_log} (details in {layout.logs / 'debug.log'}):\n"
                 + rt.log_tail(layout.launcher_log)
             )
-        if rt.read_int(layout.ready_file) == pid and rt.bolt_error(uri, timeout=1.0) is None:
+        ready = rt.read_int(layout.ready_file) == pid
+        if ready and rt.bolt_error(uri, timeout=1.0, auth=rt.local_auth(layout)) is None:
             seconds = time.monotonic() - began
             detail = f"started at {uri} (pid {pid}) in {seconds:.1f} s"
             rss = rt.rss_bytes(pid)

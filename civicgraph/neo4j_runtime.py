@@ -10,8 +10,10 @@ import fcntl
 import json
 import os
 import re
+import secrets
 import signal
 import socket
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -73,6 +75,11 @@ class Layout:
         return self.run / "ready"
 
     @property
+    def password_file(self) -> Path:
+        """The password of user ``neo4j``, owner-only (0600), beside the data it protects."""
+        return self.data / "civicgraph-password"
+
+    @property
     def stamp(self) -> Path:
         return self.lib / ".pom-sha256"
 
@@ -88,6 +95,40 @@ class Layout:
         """Forget a server that is gone: pid, state and ready files."""
         for path in (self.pid_file, self.state_file, self.ready_file):
             path.unlink(missing_ok=True)
+
+
+USER = "neo4j"
+
+
+def ensure_password(layout: Layout) -> str:
+    """The local server's password, generated at first start; the file is kept at mode 0600.
+
+    The file is created with 0600 from the start (never world-readable, even for an instant), and
+    a file whose mode was widened since is narrowed again rather than trusted as is.
+    """
+    path = layout.password_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) != 0o600:
+            path.chmod(0o600)
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+    password = read_text(path) or ""
+    if len(password) < 8:
+        raise ConfigurationError(
+            f"{path} holds no usable password (8 characters or more). Delete it and run "
+            "`civicgraph neo4j start` again: a new one is generated and applied."
+        )
+    return password
+
+
+def local_auth(layout: Layout) -> neo4j.Auth | None:
+    """Credentials for the local server, or None before its first start wrote them."""
+    password = read_text(layout.password_file)
+    return neo4j.basic_auth(USER, password) if password else None
 
 
 def parse_size(text: str, what: str) -> int:
@@ -171,12 +212,12 @@ def rss_bytes(pid: int) -> int | None:
     return None
 
 
-def bolt_error(uri: str, timeout: float = 2.0) -> str | None:
-    """None when a Bolt server answers at ``uri`` (no auth, as our local server runs)."""
+def bolt_error(uri: str, timeout: float = 2.0, auth: neo4j.Auth | None = None) -> str | None:
+    """None when a Bolt server answers at ``uri`` and accepts ``auth``; else why not."""
     try:
         # The acquisition timeout bounds the handshake too: a silent listener otherwise costs 60 s.
         with neo4j.GraphDatabase.driver(
-            uri, auth=None, connection_timeout=timeout, connection_acquisition_timeout=timeout + 1
+            uri, auth=auth, connection_timeout=timeout, connection_acquisition_timeout=timeout + 1
         ) as driver:
             driver.verify_connectivity()
     except Exception as exc:  # any failure means "not answering"; the caller reports why

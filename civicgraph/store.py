@@ -1,8 +1,8 @@
 """Drivers for the graph store, with failures turned into one paragraph a person can act on.
 
 Every package opens Neo4j through here so the URI rules, the credentials policy and the wording of
-"Neo4j is down" live in one place. The local server runs with authentication disabled (loopback
-only), so the driver sends no credentials to it; an external server gets NEO4J_USER/PASSWORD.
+"Neo4j is down" live in one place. The local server's password is read from the file its first
+start generated (``<data>/civicgraph-password``); an external server gets NEO4J_USER/PASSWORD.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from civicgraph import neo4j_runtime as rt
 from civicgraph.errors import StoreUnavailable
 from civicgraph.settings import Settings, get_settings
 
@@ -64,10 +65,10 @@ async def verify_async(driver: neo4j.AsyncDriver, settings: Settings | None = No
 
 
 def _auth(settings: Settings) -> neo4j.Auth | None:
+    if settings.local:
+        return rt.local_auth(rt.Layout.build(settings))
     password = settings.neo4j_password.get_secret_value()
-    if settings.local or not password:
-        return None
-    return neo4j.basic_auth(settings.neo4j_user, password)
+    return neo4j.basic_auth(settings.neo4j_user, password) if password else None
 
 
 def _checked_uri(settings: Settings) -> str:
@@ -96,6 +97,13 @@ def _bad_uri(settings: Settings, uri: str, why: str) -> str:
 
 def _unavailable(settings: Settings, uri: str, exc: Exception) -> StoreUnavailable:
     reason = _first_line(exc)
+    if isinstance(exc, neo4j_errors.AuthError) and settings.local:
+        password_file = rt.Layout.build(settings).password_file
+        return StoreUnavailable(
+            f"The local Neo4j at {uri} refused the password in {password_file} ({reason}). "
+            "Restart it with `civicgraph neo4j stop` and `civicgraph neo4j start`: the "
+            "password in that file is applied at start."
+        )
     if isinstance(exc, neo4j_errors.AuthError):
         return StoreUnavailable(
             f"Neo4j at {uri} refused the credentials of user {settings.neo4j_user!r} ({reason}). "

@@ -4,6 +4,10 @@ Tests wipe data, so they never use NEO4J_URI (that may be someone's real server)
 throwaway local Neo4j on a free port with its data under pytest's tmp directory, or use the
 server named by CIVICGRAPH_TEST_NEO4J_URI when that is set. A missing Java or missing jars fail
 the run with the reason instead of skipping: CI must run `civicgraph neo4j fetch` first.
+
+The session's server has authentication on, like every local one: its generated password is put
+in this process's NEO4J_USER/NEO4J_PASSWORD for the run, so every ``Settings(neo4j_uri=...)`` and
+every CLI subprocess a test starts against it authenticates as a user's would.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from civicgraph.settings import Settings
 from civicgraph.store import database, open_driver
 
 TEST_URI_ENV = "CIVICGRAPH_TEST_NEO4J_URI"
+CREDENTIAL_ENV = ("NEO4J_USER", "NEO4J_PASSWORD")
 TEST_HEAP = "512m"
 TEST_PAGECACHE = "256m"
 
@@ -45,6 +50,7 @@ def neo4j_uri(neo4j_test_home: Path) -> Iterator[str]:
         yield external
         return
     settings = local_test_settings()
+    saved = {key: os.environ.get(key) for key in CREDENTIAL_ENV}
     try:
         state = neo4j_local.start(
             settings,
@@ -60,10 +66,18 @@ def neo4j_uri(neo4j_test_home: Path) -> Iterator[str]:
             f"against a disposable server whose data may be wiped, set {TEST_URI_ENV}.)",
             pytrace=False,
         )
+    client = neo4j_local.client_settings(settings, state)
+    password = client.neo4j_password.get_secret_value()
+    os.environ.update(dict(zip(CREDENTIAL_ENV, (client.neo4j_user, password), strict=True)))
     try:
         yield state.uri
     finally:
         neo4j_local.stop(settings, home=neo4j_test_home)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @pytest.fixture(scope="session")

@@ -109,9 +109,10 @@ def test_second_instance_lifecycle(session_home: Path, neo4j_uri: str, tmp_path:
         session = neo4j_local.status(settings, home=session_home)
         assert session.running and session.pid != first.pid and session.uri == neo4j_uri
 
-        with neo4j.GraphDatabase.driver(first.uri, auth=None) as second:
+        layout = neo4j_runtime.Layout.build(settings, home)
+        with neo4j.GraphDatabase.driver(first.uri, auth=neo4j_runtime.local_auth(layout)) as second:
             second.execute_query("CREATE (:OnlyInSecond)")
-        with neo4j.GraphDatabase.driver(neo4j_uri, auth=None) as main:
+        with store.open_driver(Settings(neo4j_uri=neo4j_uri)) as main:
             seen = main.execute_query("MATCH (n:OnlyInSecond) RETURN count(n) AS n").records
         assert seen[0]["n"] == 0
 
@@ -209,12 +210,16 @@ def test_closed_port_gives_a_readable_store_unavailable() -> None:
     assert result.returncode == 1 and "not answering" in result.stdout
 
 
-def test_neo4j_scheme_and_credentials_work_against_an_auth_free_server(neo4j_uri: str) -> None:
+def test_neo4j_scheme_with_credentials_works_and_wrong_ones_are_refused(neo4j_uri: str) -> None:
     routed = neo4j_uri.replace("bolt://", "neo4j://")
-    settings = Settings(neo4j_uri=routed, neo4j_user="someone", neo4j_password=SecretStr("ignored"))
+    settings = Settings(neo4j_uri=routed)
     with store.open_driver(settings) as driver:
         records = driver.execute_query("RETURN 1 AS one", database_=store.database(settings))
     assert records.records[0]["one"] == 1
+    wrong = Settings(neo4j_uri=routed, neo4j_user="neo4j", neo4j_password=SecretStr("not-it-123"))
+    with pytest.raises(StoreUnavailable, match="refused the credentials of user 'neo4j'") as info:
+        store.open_driver(wrong)
+    assert "not-it-123" not in str(info.value)
 
 
 async def test_async_driver_reaches_the_session_server(neo4j_settings: Settings) -> None:
