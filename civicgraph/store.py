@@ -64,6 +64,46 @@ async def verify_async(driver: neo4j.AsyncDriver, settings: Settings | None = No
         raise _unavailable(settings, settings.bolt_uri, exc) from exc
 
 
+# Why a store is not ready, most specific first: (error class, Neo4j status code or None, reason).
+_DIAGNOSES: tuple[tuple[type[BaseException], str | None, str], ...] = (
+    (neo4j_errors.AuthError, None, "authentication-refused"),
+    (neo4j_errors.ClientError, "Neo.ClientError.Database.DatabaseNotFound", "database-missing"),
+    (neo4j_errors.ServiceUnavailable, None, "neo4j-unreachable"),
+    (neo4j_errors.SessionExpired, None, "neo4j-unreachable"),
+    (TimeoutError, None, "timeout"),
+)
+
+
+async def probe_async(driver: neo4j.AsyncDriver, settings: Settings) -> None:
+    """One trivial read in the configured database, in an auto-commit transaction: it fails at
+    once (no retries) with the error that says why the store cannot serve."""
+    async with driver.session(database=database(settings)) as session:
+        result = await session.run("RETURN 1 AS ok")
+        await result.consume()
+
+
+def diagnose(settings: Settings, exc: BaseException) -> tuple[str, str]:
+    """``(reason, sentence)`` for a failed probe: a stable code for machines and one paragraph
+    for the person reading the health check."""
+    code = getattr(exc, "code", None)
+    reason = next(
+        (why for kind, status, why in _DIAGNOSES
+         if isinstance(exc, kind) and status in (None, code)),
+        "error",
+    )  # fmt: skip
+    uri = settings.bolt_uri
+    if reason == "database-missing":
+        return reason, (
+            f"Neo4j at {uri} has no database {database(settings)!r}. Set NEO4J_DATABASE to an "
+            "existing one (Community edition has only 'neo4j')."
+        )
+    if reason == "timeout":
+        return reason, f"Neo4j at {uri} did not answer a trivial query in time."
+    if isinstance(exc, Exception):
+        return reason, str(_unavailable(settings, uri, exc))
+    return reason, _first_line(exc)
+
+
 def _auth(settings: Settings) -> neo4j.Auth | None:
     if settings.local:
         return rt.local_auth(rt.Layout.build(settings))

@@ -15,12 +15,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from neo4j.exceptions import DriverError, Neo4jError
 
 from civicgraph import store
 from civicgraph.errors import StoreUnavailable
 from civicgraph.settings import Settings, get_settings
 from graph_api.context import get_context
-from graph_api.db import Db
 from graph_api.http import CivicGraphRouter
 from graph_api.schema import build_schema
 from graph_api.sdl import render_sdl
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await asyncio.wait_for(store.verify_async(app.state.driver, settings), STARTUP_WAIT)
             await ensure_search_index(app.state.driver, app.state.database)
-        except (StoreUnavailable, TimeoutError) as exc:
+        except (StoreUnavailable, TimeoutError, Neo4jError, DriverError) as exc:
             log.warning("serving without a ready store (search index not checked): %s", exc)
         try:
             yield
@@ -81,16 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> Response:
-        """Neo4j answers a query; else 503 with the reason."""
+        """Neo4j answers a query; else 503 with why: unreachable, credentials, database."""
         state = request.app.state
-        db = Db(state.driver, state.database, READY_WAIT)
         try:
-            await asyncio.wait_for(db.read("RETURN 1 AS ok"), READY_WAIT)
+            await asyncio.wait_for(store.probe_async(state.driver, state.settings), READY_WAIT)
         except Exception as exc:  # any failure means "not ready"; the reason is shown
-            log.warning("readiness check failed: %s", exc)
-            return JSONResponse(
-                {"status": "unavailable", "reason": type(exc).__name__}, status_code=503
-            )
+            reason, detail = store.diagnose(state.settings, exc)
+            log.warning("readiness check failed (%s): %s", reason, detail)
+            body = {"status": "unavailable", "reason": reason, "detail": detail}
+            return JSONResponse(body, status_code=503)
         return JSONResponse({"status": "ready"})
 
     @app.get("/schema.graphql", include_in_schema=False)

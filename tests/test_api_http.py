@@ -27,10 +27,32 @@ async def test_readyz_is_503_when_neo4j_is_down():
         assert (await down.client.get("/healthz")).status_code == 200
         ready = await down.client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
+        assert ready.json()["reason"] == "neo4j-unreachable"
+        assert "bolt://127.0.0.1:9" in ready.json()["detail"]
         response = await down.post("{ incidents { totalCount } }")
         assert response.status_code == 200
         error = response.json()["errors"][0]
         assert error["extensions"]["code"] == "STORE_UNAVAILABLE"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason", "words"),
+    [
+        (
+            {"neo4j_password": "not-the-password"},
+            "authentication-refused",
+            "refused the credentials",
+        ),
+        ({"neo4j_database": "nosuchdb"}, "database-missing", "no database 'nosuchdb'"),
+    ],
+)
+async def test_readyz_says_why_the_store_is_not_ready(neo4j_uri, overrides, reason, words):
+    async with running_api(api_settings(neo4j_uri, **overrides)) as api:
+        ready = await api.client.get("/readyz")
+    assert ready.status_code == 503, ready.text
+    body = ready.json()
+    assert body["reason"] == reason and words in body["detail"], body
+    assert "not-the-password" not in ready.text
 
 
 async def test_graphiql_in_a_browser(api):
