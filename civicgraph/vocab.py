@@ -56,6 +56,7 @@ class CSG(DefinedNamespace):
     Right: URIRef
     RollCall: URIRef
     Source: URIRef
+    SourceRecord: URIRef
     State: URIRef
     Statement: URIRef
     ThreatType: URIRef
@@ -74,6 +75,7 @@ class CSG(DefinedNamespace):
     affectedService: URIRef
     articleNumber: URIRef
     articleOf: URIRef
+    builtFrom: URIRef
     callsOn: URIRef
     carriedOutBy: URIRef
     cause: URIRef
@@ -88,6 +90,7 @@ class CSG(DefinedNamespace):
     endorsedBy: URIRef
     entryIntoForce: URIRef
     establishedBy: URIRef
+    fileName: URIRef
     foundingDocumentOf: URIRef
     geographicScope: URIRef
     hasCallToAction: URIRef
@@ -121,12 +124,15 @@ class CSG(DefinedNamespace):
     rating: URIRef
     reaffirms: URIRef
     recalls: URIRef
+    reportedType: URIRef
     restrictsRight: URIRef
     restsOn: URIRef
     rollCall: URIRef
     rollCallId: URIRef
+    rowNumber: URIRef
     session: URIRef
     sha256: URIRef
+    sheetYear: URIRef
     startDate: URIRef
     startDateEstimated: URIRef
     status: URIRef

@@ -85,7 +85,11 @@ async def _counts(info: Info, label: str, flt: Any, dimension: Any) -> list[Coun
 
 @strawberry.type
 class AggregateFields:
-    @strawberry.field(description="Incident counts by threat type, start year or country.")
+    @strawberry.field(
+        description="Incident counts by threat type, start year or country. These count "
+        "incidents, not dataset rows: a dataset that lists an ongoing incident again in later "
+        "years' sheets gives one incident for those rows (see Incident.builtFrom)."
+    )
     async def incident_counts(
         self, info: Info, by: IncidentDimension, filter: IncidentFilter | None = None
     ) -> list[CountBucket]:

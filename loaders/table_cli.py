@@ -45,6 +45,11 @@ def add_load_options(load: argparse.ArgumentParser) -> None:
     )
     choice.add_argument("--mapping", type=Path, metavar="M.yaml", help="Use this mapping file.")
     group.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="The sheet of an XLSX workbook to load (required when it has several).",
+    )
+    group.add_argument(
         "--strict",
         action="store_true",
         help="Any rejected row fails the whole load; nothing is written.",
@@ -70,15 +75,17 @@ def run_table_load(args: Any) -> int:
     """Load one table: ``args`` has ``paths`` (one table), ``source`` or ``mapping``, and
     optionally ``strict``, ``dry_run``, ``report``, ``quiet``, ``json``. Returns the exit code."""
     from civicgraph.store import open_driver
-    from loaders.mapping.load import load_mapping, mapping_for_source
+    from loaders.mapping.load import load_mapping, mapping_for_source, resolve_table, with_sheet
     from loaders.mapping.run import LoadRefused, run_mapping
     from loaders.validate import ValidationFailed
 
     paths = [Path(p) for p in args.paths]
     if len(paths) != 1:
         raise CivicGraphError(f"a mapping loads one table at a time; got {len(paths)} paths")
-    table = paths[0]
     mapping = load_mapping(mapping_for_source(str(getattr(args, "mapping", None) or args.source)))
+    table = resolve_table(mapping, paths[0])
+    if getattr(args, "sheet", None):
+        mapping = with_sheet(mapping, table, args.sheet)
     quiet = bool(getattr(args, "quiet", False))
     size = table.stat().st_size if table.is_file() else 0
     driver = open_driver(get_settings())

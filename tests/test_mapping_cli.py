@@ -4,6 +4,7 @@ the session's Neo4j, on ILLUSTRATIVE fixtures."""
 from __future__ import annotations
 
 import argparse
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +81,32 @@ def test_export_command_writes_a_file(
     assert args.func(args) == 0
     assert out.stat().st_size > 0
     assert "triples to" in capsys.readouterr().err
+
+
+def _unvotes_folder(tmp_path: Path) -> Path:
+    """A folder laid out like ../shared/data/unvotes (the three files under their real names),
+    holding the ILLUSTRATIVE rows of tests/fixtures/tables/unvotes_illustrative."""
+    folder = tmp_path / "unvotes"
+    shutil.copytree(TABLES / "unvotes_illustrative", folder)
+    (folder / "votes_illustrative.csv").rename(folder / "un_votes.csv")
+    return folder
+
+
+def test_unvotes_loads_from_its_folder_as_make_datasets_passes_it(
+    cli_store: neo4j.Driver, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _unvotes_folder(tmp_path)
+    assert main(["load", "--source", "unvotes", "--quiet", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "rows read:" in out and "un_votes.csv" in out
+    assert main(["load", "--source", "unvotes", "--quiet", str(folder / "un_votes.csv")]) == 0
+    assert "this content was loaded before" in capsys.readouterr().out
+
+
+def test_a_folder_without_the_table_names_what_it_expected(
+    cli_store: neo4j.Driver, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _unvotes_folder(tmp_path)
+    (folder / "un_votes.csv").unlink()
+    assert main(["load", "--source", "unvotes", "--quiet", str(folder)]) == 1
+    assert "has no un_votes.csv" in capsys.readouterr().err

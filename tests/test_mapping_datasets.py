@@ -39,10 +39,17 @@ def test_keepiton_full_file(ref: neo4j.Driver, db: str) -> None:
         by_reason.setdefault(issue.category, set()).add(issue.row)
     assert by_reason["unknown country"] == {175, 1147, 1233, 1641, 1671, 2062}
     assert by_reason["duplicate key"] == {223, 302, 608, 793, 1478}
-    # shutdown_type "Unknown" (no threat type) and end dates before start dates:
-    assert by_reason["fails the shapes"] == {485, 486, 487, 658, 693, 712}
+    # end dates before start dates (rows 485-487, shutdown_type "Unknown", load: issue 7 #14)
+    assert by_reason["fails the shapes"] == {658, 693, 712}
     assert len(report.superseded) == 210
-    assert count(ref, db, "Incident") == report.rows_mapped == 2102 - 17 - 210
+    assert count(ref, db, "Incident") == report.rows_mapped == 2102 - 14 - 210
+    unknown, _, _ = ref.execute_query(
+        "MATCH (i:Incident {reportedType: 'Unknown'})-[:THREAT_TYPE]->(t) RETURN t.iri AS t",
+        database_=db,
+    )
+    assert [r["t"] for r in unknown] == [ID + "threat/internet-shutdown"] * 3
+    # Every row mapped or folded into an incident is one of its records (issue 7 #15).
+    assert count(ref, db, "SourceRecord") == report.rows_mapped + len(report.superseded)
     law = node(ref, db, ID + "law/in/section-144-crpc")
     assert {"Section 144 CrCP", "Section 144 of CrPC", "Section-144 of CrPC"} <= set(
         law["altLabel"]

@@ -101,3 +101,57 @@ def test_json_object_of_objects(tmp_path: Path) -> None:
     path.write_text('{"EX": {"name": "Example", "date": null}}', encoding="utf-8")
     found = rows(path, format="json", json_key_column="code")
     assert found == [(2, {"code": "EX", "name": "Example", "date": ""}, None)]
+
+
+def test_headers_are_matched_after_trimming(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("code , name,date \nEX,Example,2020-01-01\n", encoding="utf-8")
+    assert rows(path) == [(2, {"code": "EX", "name": "Example", "date": "2020-01-01"}, None)]
+
+
+def test_columns_differing_only_in_case_or_spacing_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("Code,na me,date\n", encoding="utf-8")
+    with pytest.raises(TableError) as err:
+        rows(path)
+    assert "differing only in case or white space: 'Code' for 'code', 'na me' for 'name'" in str(
+        err.value
+    )
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """An ILLUSTRATIVE workbook: one sheet per entry."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, content in sheets.items():
+        sheet = book.create_sheet(title)
+        for line in content:
+            sheet.append(line)
+    book.save(path)
+    return path
+
+
+def test_a_workbook_is_read_as_one_whatever_the_mapping_declares(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "t.xlsx", {"Data": [[" code", "name ", "date"], ["EX", "x", 2]]})
+    assert rows(path, format="csv") == [(2, {"code": "EX", "name": "x", "date": "2"}, None)]
+    renamed = path.rename(tmp_path / "exported.csv")  # the first bytes say zip, i.e. XLSX
+    assert rows(renamed, format="csv")[0][1]["code"] == "EX"
+
+
+def test_a_workbook_with_several_sheets_needs_a_sheet_name(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "t.xlsx",
+        {"2019": [COLUMNS, ["EX", "a", "2019"]], "2020": [COLUMNS, ["EY", "b", "2020"]]},
+    )
+    with pytest.raises(TableError, match=r"has 2 sheets \(2019, 2020\); choose one with --sheet"):
+        rows(path, format="xlsx")
+    assert rows(path, format="xlsx", sheet="2020")[0][1]["code"] == "EY"
+
+
+def test_an_old_binary_workbook_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "t.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    with pytest.raises(TableError, match=r"old binary \.xls workbook"):
+        rows(path)

@@ -4,6 +4,7 @@ functions (UN symbols, URLs, countries). Values here are illustrative."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -194,3 +195,42 @@ def test_a_lookup_keeps_the_rows_where_says_keyed_by_its_function(tmp_path) -> N
     assert set(mapper.lookups["whole"]) == {"A/RES/70/999"}  # ESS/10/1 is not read as a symbol
     fields = mapper.compute({"id": "1", "unres": "R/70/999"}, {})
     assert fields["dates"] == ["2015-12-01", "2015-12-02"]
+
+
+def test_constant_terms_stay_iris() -> None:
+    def constant(text: str) -> Any:
+        return CompiledField("f", FieldSpec(value=text)).compute({}, {}, lambda _: None)
+
+    assert constant("csgid:scheme/actor-categories") == URIRef(ID["scheme/actor-categories"])
+    assert isinstance(constant("csgid:scheme/actor-categories"), URIRef)
+    assert constant("skos:Concept") == URIRef("http://www.w3.org/2004/02/skos/core#Concept")
+    assert isinstance(constant("https://example.org/illustrative"), URIRef)
+    assert type(constant("Illustrative: plain text")) is str
+    cased = CompiledField("f", FieldSpec(value="csgid:scheme/actor-categories", case="lower"))
+    assert isinstance(cased.compute({}, {}, lambda _: None), URIRef)
+
+
+def test_a_constant_term_field_feeds_an_object_property(tmp_path: Path) -> None:
+    """Before: the field's IRI became a plain string and every row was refused as "not a known
+    term". The table and mapping are ILLUSTRATIVE."""
+    from rdflib import SKOS
+
+    from loaders.mapping.engine import Engine
+    from loaders.mapping.load import load_mapping
+    from loaders.mapping.report import MapReport
+
+    (tmp_path / "t.csv").write_text("name\nIllustrative group\n", encoding="utf-8")
+    (tmp_path / "m.yaml").write_text(
+        "name: illustrative\ntitle: Illustrative\ndataset: dataset/illustrative\nmain: group\n"
+        "input: {columns: [name]}\n"
+        "fields:\n  name: {column: name, required: true}\n"
+        "  scheme: {value: 'csgid:scheme/actor-categories'}\n"
+        "entities:\n  group:\n    class: ActorCategory\n"
+        "    iri: {kind: actor-category, key: [name]}\n    label: ['{name}']\n"
+        "    properties: {inScheme: scheme}\n",
+        encoding="utf-8",
+    )
+    report = MapReport("illustrative", "t.csv")
+    batches = list(Engine(load_mapping(tmp_path / "m.yaml")).batches(tmp_path / "t.csv", report))
+    assert report.rejected == []
+    assert (None, SKOS.inScheme, URIRef(ID["scheme/actor-categories"])) in batches[0].graph

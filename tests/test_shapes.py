@@ -467,6 +467,8 @@ REQUIRED = [
     ("RatingAssessmentShape", CSG_NS + "date", 1, True),
     ("LoadShape", CSG_NS + "sha256", 1, True),
     ("LoadShape", CSG_NS + "loadedAt", 1, True),
+    ("SourceRecordShape", CSG_NS + "rowNumber", 1, True),
+    ("SourceRecordShape", CSG_NS + "fileName", 1, True),
 ]
 
 
@@ -572,6 +574,7 @@ def test_every_entity_needs_exactly_one_english_label():
         "RatingAssessment",
         "Source",
         "Dataset",
+        "SourceRecord",
     }
     assert {local_name(c) for c in g.objects(CSGSH.EntityShape, SH.targetClass)} == top
     assert {local_name(c) for c in g.objects(CSGSH.SourcedEntityShape, SH.targetClass)} == (

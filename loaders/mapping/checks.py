@@ -75,6 +75,7 @@ def check_batch(
             rows.setdefault(row, reason)
     dropped = {str(iri) for iri in failing}
     dropped.update(str(iri) for iri, row in batch.rows.items() if row in rows)
+    dropped.update(str(iri) for iri, row in batch.records.items() if row in rows)
     report.rejected.extend(
         RowIssue(row, "fails the shapes", why) for row, why in sorted(rows.items())
     )

@@ -24,6 +24,7 @@ from loaders.mapping.load import Mapping
 from loaders.mapping.readers import open_table
 from loaders.mapping.report import MapReport, RowIssue
 from loaders.mapping.rows import RowMapper
+from loaders.mapping.source_records import Folded, SourceRecords
 from loaders.mapping.values import Fields, RowRejected, RowSkipped
 
 
@@ -35,6 +36,7 @@ class Batch:
     rows: dict[URIRef, int] = field(default_factory=dict)  # main entity -> row number
     node_rows: dict[URIRef, list[int]] = field(default_factory=dict)  # every node -> its rows
     preserve: dict[str, set[URIRef]] = field(default_factory=dict)
+    records: dict[URIRef, int] = field(default_factory=dict)  # source record -> its entity's row
 
 
 class Engine:
@@ -61,6 +63,8 @@ class Engine:
         self.distinct: dict[str, set[URIRef]] = {
             e.name: set() for e in self.entities if e is not self.main
         }
+        self.records = SourceRecords(self.spec, self.ontology, self.dataset)
+        self.folded: dict[int, Folded] = {}  # kept row -> every row folded into its entity
 
     def _static_triples(self) -> list[Triple]:
         graph = Graph()
@@ -79,10 +83,11 @@ class Engine:
 
     def winners(self, path: Path, report: MapReport) -> dict[int, tuple[str, int]]:
         """With ``duplicates.keep: latest``: row number -> (verdict, other row) for every row
-        that is not the one kept for its entity. A full extra pass; meant for small tables."""
+        that is not the one kept for its entity; the rows folded into each kept row go to
+        ``self.folded``. A full extra pass; meant for small tables."""
         order_by = self.spec.duplicates.order_by or ""
         best: dict[URIRef, tuple[Any, int]] = {}
-        seen: list[tuple[URIRef, Any, int]] = []
+        seen: list[tuple[URIRef, Any, int, Any]] = []
         params = self.rows.params(path)
         with open_table(path, self.spec.input) as table:
             for number, row, _ in table.rows:
@@ -92,17 +97,20 @@ class Engine:
                 except RowRejected:
                     continue
                 order = fields.get(order_by)
-                seen.append((iri, order, number))
+                seen.append((iri, order, number, self.records.year_of(fields)))
                 if iri not in best or (
                     order is not None and best[iri][0] is not None and order > best[iri][0]
                 ):
                     best[iri] = (order, number)
         verdicts: dict[int, tuple[str, int]] = {}
-        for iri, order, number in seen:
+        for iri, order, number, year in seen:
             kept_order, kept = best[iri]
             if number != kept:
                 verdict = "duplicate" if order == kept_order else "superseded"
                 verdicts[number] = (verdict, kept)
+                if verdict == "duplicate":
+                    continue
+            self.folded.setdefault(kept, []).append((number, year))
         return verdicts
 
     def row_triples(
@@ -164,6 +172,7 @@ class Engine:
         params = self.rows.params(path)
         verdicts = self.winners(path, report) if self.spec.duplicates.keep == "latest" else {}
         seen: dict[int, int] = {}
+        file = self.records.file_label(path)
         with open_table(path, self.spec.input) as table:
             batch, done = self._new_batch(), 0
             memo: set[tuple[Any, ...]] = set()
@@ -197,6 +206,12 @@ class Engine:
                     report.rejected.append(RowIssue(number, "duplicate key", detail))
                     continue
                 seen[hash(iri)] = number
+                if self.records.enabled:
+                    rows = self.folded.get(number) or [(number, self.records.year_of(fields))]
+                    extra, records = self.records.triples(iri, rows, file)
+                    triples += extra
+                    batch.records.update(dict.fromkeys(records, number))
+                    batch.node_rows.update({r: [number] for r in records})
                 self._add(batch, triples, row_iris, number, report)
                 if len(batch.rows) >= self.spec.batch_rows:
                     yield self._finish(batch, report)

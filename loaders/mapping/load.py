@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -107,6 +107,8 @@ class _Checker:
             self.need_field(f"filters.{i}.field", flt.field)
         if self.spec.duplicates.order_by:
             self.need_field("duplicates.order_by", self.spec.duplicates.order_by)
+        if self.spec.records and self.spec.records.year:
+            self.need_field("records.year", self.spec.records.year)
         for extra in self.spec.turtle:
             if not (self.path.parent / extra).is_file():
                 self.error("turtle", f"no file {extra!r} beside the mapping")
@@ -258,4 +260,58 @@ def mapping_for_source(name_or_path: str) -> Path:
     return shipped(name_or_path)
 
 
-__all__ = ["MAPPINGS_DIR", "Mapping", "MappingError", "load_mapping", "mapping_for_source"]
+_SUFFIXES = {"csv": (".csv", ".tsv", ".txt"), "xlsx": (".xlsx", ".xlsm"), "json": (".json",)}
+
+
+def resolve_table(mapping: Mapping, path: Path) -> Path:
+    """The main table of a load given ``path``: the file itself, or, for a folder (the UN votes
+    come as a folder of three files), the ``input.file`` the mapping names, else the one file of
+    the mapping's format in it that is not a lookup. Raises ``TableError`` naming the folder."""
+    from loaders.mapping.readers import TableError
+
+    if not path.is_dir():
+        return path
+    spec = mapping.spec.input
+    if spec.file:
+        table = path / spec.file
+        if not table.is_file():
+            raise TableError(
+                f"{path}: the folder has no {spec.file} (the {mapping.spec.name} table)"
+            )
+        return table
+    lookups = {lk.path for lk in mapping.spec.lookups.values()}
+    found = sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file() and p.suffix.lower() in _SUFFIXES[spec.format] and p.name not in lookups
+    )
+    if len(found) != 1:
+        listed = ", ".join(p.name for p in found) or "none"
+        raise TableError(
+            f"{path}: a folder must hold exactly one {spec.format} table besides the lookups "
+            f"(found: {listed}); give the table's path instead"
+        )
+    return found[0]
+
+
+def with_sheet(mapping: Mapping, table: Path, sheet: str) -> Mapping:
+    """The mapping reading ``sheet`` of the workbook ``table`` (``--sheet``); a sheet named for
+    a file that is not a workbook is an error rather than ignored."""
+    from loaders.mapping.readers import TableError, real_format
+
+    found = real_format(table, mapping.spec.input.format) if table.is_file() else "xlsx"
+    if found != "xlsx":
+        raise TableError(f"{table}: --sheet {sheet!r} names a sheet of a workbook; this is {found}")
+    spec_input = mapping.spec.input.model_copy(update={"sheet": sheet})
+    return replace(mapping, spec=mapping.spec.model_copy(update={"input": spec_input}))
+
+
+__all__ = [
+    "MAPPINGS_DIR",
+    "Mapping",
+    "MappingError",
+    "load_mapping",
+    "mapping_for_source",
+    "resolve_table",
+    "with_sheet",
+]

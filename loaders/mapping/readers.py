@@ -1,9 +1,15 @@
 """Streaming rows out of CSV, XLSX and JSON files, with the header checked against the mapping.
 
 Rows are numbered as a spreadsheet shows them (the header is row 1, the first data row is row
-2), so a rejection report can be checked by opening the file. A header that differs from the
-mapping's ``columns`` refuses the file with the missing and unexpected columns listed: that is
-also what a wrong delimiter looks like (one long column), so the message says so.
+2), so a rejection report can be checked by opening the file. Header names are compared after
+trimming (real sheets have ``country `` and ``end_date ``). A header that still differs from the
+mapping's ``columns`` refuses the file with the missing and unexpected columns listed, and those
+that differ only in case or white space named: a wrong delimiter also looks like this (one long
+column), so the message says so.
+
+The reader follows the file's real format (its first bytes, then its extension), not only the
+mapping's ``input.format``: the same dataset comes as CSV or as an XLSX workbook, and a workbook
+read as CSV text would be reported as a bad encoding.
 """
 
 from __future__ import annotations
@@ -40,7 +46,18 @@ class Table:
     position: Callable[[], int]
 
 
+def _loose(name: str) -> str:
+    return "".join(name.split()).casefold()
+
+
+def near_misses(missing: list[str], unexpected: list[str]) -> list[str]:
+    """Columns the file names differently from the mapping only by case or white space."""
+    wanted = {_loose(c): c for c in missing}
+    return [f"{c!r} for {wanted[_loose(c)]!r}" for c in unexpected if _loose(c) in wanted]
+
+
 def check_header(path: Path, header: list[str], expected: list[str], delimiter: str = "") -> None:
+    """``header`` is already trimmed (``country `` is ``country``); see the module doc."""
     missing = [c for c in expected if c not in header]
     unexpected = [c for c in header if c not in expected]
     repeated = sorted({c for c in header if header.count(c) > 1})
@@ -54,6 +71,9 @@ def check_header(path: Path, header: list[str], expected: list[str], delimiter: 
         parts.append(f"unexpected columns: {', '.join(shown)}")
     if repeated:
         parts.append(f"repeated columns: {', '.join(repeated)}")
+    close = near_misses(missing, unexpected)
+    if close:
+        parts.append(f"differing only in case or white space: {', '.join(close)}")
     hint = ""
     if len(header) == 1 and len(expected) > 1:
         hint = (
@@ -104,7 +124,7 @@ def _open_csv(path: Path, spec: InputSpec) -> Iterator[Table]:
         if not first.strip():
             raise TableError(f"{path}: the file is empty (no header row); nothing was loaded.")
         delimiter = spec.delimiter or _sniff(first)
-        header = next(csv.reader([first], delimiter=delimiter))
+        header = [c.strip() for c in next(csv.reader([first], delimiter=delimiter))]
         check_header(path, header, spec.columns, delimiter)
         reader = csv.reader(text, delimiter=delimiter)
 
@@ -136,24 +156,32 @@ def _cell(value: object) -> str:
 
 @contextmanager
 def _open_xlsx(path: Path, spec: InputSpec) -> Iterator[Table]:
-    """openpyxl in read-only mode streams rows instead of loading the whole workbook."""
+    """openpyxl in read-only mode streams rows instead of loading the whole workbook. It is
+    given an open file, since it would refuse a workbook by its name (``export.csv``)."""
     from openpyxl import load_workbook
 
+    handle = path.open("rb")
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
+        handle.close()
         raise TableError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
     try:
+        names = ", ".join(book.sheetnames)
         if spec.sheet and spec.sheet not in book.sheetnames:
+            raise TableError(f"{path}: no sheet {spec.sheet!r} (sheets: {names})")
+        if not spec.sheet and len(book.sheetnames) > 1:
             raise TableError(
-                f"{path}: no sheet {spec.sheet!r} (sheets: {', '.join(book.sheetnames)})"
+                f"{path}: the workbook has {len(book.sheetnames)} sheets ({names}); choose one "
+                "with --sheet NAME (or input.sheet in the mapping), so no sheet is left out "
+                "unnoticed"
             )
         sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
         it = sheet.iter_rows(values_only=True)
         first = next(it, None)
         if first is None or all(v is None for v in first):
             raise TableError(f"{path}: the sheet is empty (no header row); nothing was loaded.")
-        header = [_cell(v) for v in first]
+        header = [_cell(v).strip() for v in first]
         while header and header[-1] == "":
             header.pop()
         check_header(path, header, spec.columns)
@@ -173,6 +201,7 @@ def _open_xlsx(path: Path, spec: InputSpec) -> Iterator[Table]:
         yield Table(path, header, rows(), total, lambda: done[0])
     finally:
         book.close()
+        handle.close()
 
 
 @contextmanager
@@ -189,6 +218,7 @@ def _open_json(path: Path, spec: InputSpec) -> Iterator[Table]:
         raise TableError(f"{path}: expected a JSON list of objects or an object of objects")
     if not items:
         raise TableError(f"{path}: the file has no records; nothing was loaded.")
+    items = [{str(k).strip(): v for k, v in item.items()} for item in items]
     header = list(items[0])
     check_header(path, header, spec.columns)
     done = [0]
@@ -204,14 +234,39 @@ def _open_json(path: Path, spec: InputSpec) -> Iterator[Table]:
 
 
 _OPENERS = {"csv": _open_csv, "xlsx": _open_xlsx, "json": _open_json}
+_MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0": "xls"}
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".json": "json",
+}
+
+
+def real_format(path: Path, declared: str) -> str:
+    """The reader ``path`` needs: a workbook by its first bytes (an XLSX is a zip archive), text
+    by its extension, else the mapping's ``declared`` format."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    found = next((f for magic, f in _MAGIC.items() if head.startswith(magic)), None)
+    found = found or _EXTENSIONS.get(path.suffix.lower(), declared)
+    if found == "xls":
+        raise TableError(
+            f"{path}: an old binary .xls workbook, which cannot be read; save it as .xlsx or CSV"
+        )
+    return found
 
 
 @contextmanager
 def open_table(path: Path, spec: InputSpec) -> Iterator[Table]:
-    """Open ``path`` as ``spec`` says; raises ``TableError`` naming the file and the problem."""
+    """Open ``path`` with the reader its real format needs (see the module doc), as ``spec``
+    says; raises ``TableError`` naming the file and the problem."""
     if not path.is_file():
         raise TableError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise TableError(f"{path}: the file is empty (no header row); nothing was loaded.")
-    with _OPENERS[spec.format](path, spec) as table:
+    with _OPENERS[real_format(path, spec.format)](path, spec) as table:
         yield table

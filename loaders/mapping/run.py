@@ -28,7 +28,7 @@ from loaders import cypher
 from loaders.mapping.checks import check_batch
 from loaders.mapping.emit import to_literal
 from loaders.mapping.engine import Batch, Engine
-from loaders.mapping.load import Mapping
+from loaders.mapping.load import Mapping, resolve_table
 from loaders.mapping.report import MapReport
 from loaders.pipeline import check_targets, display_path
 from loaders.progress import Phases
@@ -68,6 +68,8 @@ def content_sha256(mapping: Mapping, path: Path) -> str:
     digest = hashlib.sha256()
     files = [mapping.path, *(mapping.folder / t for t in mapping.spec.turtle), path]
     files += [path.parent / lk.path for lk in mapping.spec.lookups.values()]
+    if mapping.spec.input.sheet:  # each sheet of a workbook is a load of its own
+        digest.update(f"sheet:{mapping.spec.input.sheet}\n".encode())
     for file in files:
         with file.open("rb") as fh:
             while chunk := fh.read(1 << 20):
@@ -191,6 +193,7 @@ def run_mapping(
     from civicgraph.store import database as default_database
 
     phases = phases or Phases()
+    path = resolve_table(mapping, path)
     db = database or default_database()
     report = MapReport(mapping.spec.name, display_path(path))
     report.notices.extend(mapping.notices)

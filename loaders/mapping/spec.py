@@ -25,6 +25,7 @@ class InputSpec(_Strict):
     delimiter: str | None = None  # None: sniffed among , ; tab |
     sheet: str | None = None  # xlsx: the sheet name (default: the first)
     columns: list[str]
+    file: str | None = None  # the main table's name when the loader is given its folder
     json_key_column: str | None = None  # json object of objects: the column that gets the key
     filename_pattern: str | None = None  # regex; its named groups become fields
 
@@ -180,6 +181,14 @@ class DuplicatesSpec(_Strict):
     order_by: str | None = None
 
 
+class RecordsSpec(_Strict):
+    """Link each main entity (``csg:builtFrom``) to a ``csg:SourceRecord`` for every row it was
+    built from, rows folded into it (``duplicates: keep: latest``) included, so a count of
+    entities can be reconciled with a count of rows."""
+
+    year: str | None = None  # the field with the year of the list (sheet) a row belongs to
+
+
 class MappingSpec(_Strict):
     name: str
     title: str
@@ -194,4 +203,5 @@ class MappingSpec(_Strict):
     filters: list[FilterSpec] = Field(default_factory=list)
     main: str
     duplicates: DuplicatesSpec = Field(default_factory=DuplicatesSpec)
+    records: RecordsSpec | None = None
     entities: dict[str, EntitySpec]

@@ -1,7 +1,8 @@
 """Turning one row's raw cells into cleaned field values, or a reason to reject or skip it.
 
 A field's value is absent (not in the dict), one value or a list. Values are ``str``, ``bool``,
-``int``, ``float``, ``date`` or, for vocabulary terms written ``csgid:...`` in a mapping, an IRI.
+``int``, ``float``, ``date`` or, for terms a mapping names (``csgid:...``, ``skos:...``, a full
+IRI), an IRI: such constants stay IRIs through every step, so an object property accepts them.
 Rejections carry a short category (for the summary's statistics) and the detail that lets a
 person find and fix the cell.
 """
@@ -12,6 +13,7 @@ import re
 import string
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from rdflib import URIRef
@@ -37,13 +39,30 @@ class RowSkipped(RowRejected):
     """The row is outside what the mapping loads (a declared filter), not an error in it."""
 
 
+_ABSOLUTE_IRI = re.compile(r"^(?:https?://|urn:)\S+$")
+
+
+@lru_cache(maxsize=1)
+def _prefixes() -> dict[str, str]:
+    from civicgraph.model import Ontology
+
+    return {prefix: str(ns) for prefix, ns in Ontology.get().graph.namespaces() if prefix}
+
+
 def term(value: Any) -> Any:
-    """``csgid:threat/throttling`` in a mapping means that entity's IRI; other values stay."""
-    if isinstance(value, str) and value.startswith("csgid:"):
-        return URIRef(ID[value.removeprefix("csgid:")])
+    """A constant naming a term stays that IRI: ``csgid:threat/throttling`` (an entity), a CURIE
+    of a prefix the ontology declares (``skos:Concept``) or an absolute IRI. Other values stay."""
     if isinstance(value, list):
         return [term(v) for v in value]
-    return value
+    if not isinstance(value, str) or isinstance(value, URIRef):
+        return value
+    if value.startswith("csgid:"):
+        return URIRef(ID[value.removeprefix("csgid:")])
+    if _ABSOLUTE_IRI.match(value):
+        return URIRef(value)
+    prefix, colon, rest = value.partition(":")
+    namespace = _prefixes().get(prefix) if colon and not any(c.isspace() for c in value) else None
+    return URIRef(namespace + rest) if namespace else value
 
 
 def render(template: str, fields: Mapping[str, Any]) -> str | None:
@@ -136,6 +155,8 @@ class CompiledField:
         return self.constant
 
     def _clean(self, value: Any) -> Any:
+        if isinstance(value, URIRef):  # a term: neither trimmed nor an absent marker
+            return value
         if isinstance(value, str):
             if self.spec.trim:
                 value = value.strip()
@@ -154,7 +175,7 @@ class CompiledField:
         raise error(self.spec.reason or category, f"{self.where}={item!r}")
 
     def _item(self, item: Any) -> list[Any]:
-        if isinstance(item, str) and self.case:
+        if isinstance(item, str) and not isinstance(item, URIRef) and self.case:
             item = self.case(item)
         out = [item]
         if self.map:
