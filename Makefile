@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+IDE := graph_api/graphiql
+IDE_STAMP := $(IDE)/node_modules/.installed
 
 .PHONY: install up test check lint typecheck neo4j-fetch datasets clean
 
@@ -12,7 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# GraphiQL's browser files, pinned by its package-lock.json, so /graphql works offline.
+$(IDE_STAMP): $(IDE)/package.json $(IDE)/package-lock.json
+	@command -v npm >/dev/null || { echo "GraphiQL needs npm: apt-get install nodejs npm" >&2; exit 1; }
+	cd $(IDE) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(IDE_STAMP)
+
+install: $(STAMP) $(IDE_STAMP)
 
 neo4j-fetch: install
 	$(BIN)/civicgraph neo4j fetch
