@@ -235,20 +235,13 @@ def _open_json(path: Path, spec: InputSpec) -> Iterator[Table]:
 
 _OPENERS = {"csv": _open_csv, "xlsx": _open_xlsx, "json": _open_json}
 _MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0": "xls"}
-_EXTENSIONS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".xls": "xls",
-    ".json": "json",
-}
+_EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
 
 
 def real_format(path: Path, declared: str) -> str:
-    """The reader ``path`` needs: a workbook by its first bytes (an XLSX is a zip archive), text
-    by its extension, else the mapping's ``declared`` format."""
+    """The reader ``path`` needs: a workbook by its first bytes (an XLSX is a zip archive) or its
+    extension, else the mapping's ``declared`` text format (CSV or JSON), whose columns it then
+    checks."""
     with path.open("rb") as fh:
         head = fh.read(8)
     found = next((f for magic, f in _MAGIC.items() if head.startswith(magic)), None)
