@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     civicgraph_api_tokens: list[SecretStr] = Field(default_factory=list)
     civicgraph_query_timeout: float = 10.0
     civicgraph_max_page_size: int = 100
+    civicgraph_max_text_length: int = Field(
+        default=200, description="Longest text a search or `text` filter accepts (characters)"
+    )
+    civicgraph_max_text_searches: int = Field(
+        default=10, description="Text searches one API request may run, aliases included"
+    )
 
     civicgraph_batch_size: int = 5000
 

@@ -16,7 +16,7 @@ import neo4j
 import neo4j.graph
 import neo4j.time
 
-from graph_api.errors import UserError
+from graph_api.errors import query_timeout, store_unavailable
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,7 @@ class Db:
                 return [record async for record in result]
         except neo4j.exceptions.ClientError as exc:
             if "TransactionTimedOut" in (exc.code or ""):
-                raise UserError(
-                    f"The query took longer than {self.timeout:g} s and was stopped; ask for "
-                    "fewer items, fewer hops or a narrower filter.",
-                    code="QUERY_TIMEOUT",
-                ) from exc
+                raise query_timeout(self.timeout) from exc
             raise
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
-            raise UserError(
-                "The graph store is not available right now; try again shortly.",
-                code="STORE_UNAVAILABLE",
-            ) from exc
+            raise store_unavailable() from exc

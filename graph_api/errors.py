@@ -32,6 +32,22 @@ def not_found(iri: str) -> UserError:
     return UserError(f"No node has the id {iri!r}.", code="NOT_FOUND", id=iri)
 
 
+def store_unavailable() -> UserError:
+    """Neo4j cannot be reached (down, restarting, refusing us): the same words for every caller."""
+    return UserError(
+        "The graph store is not available right now; try again shortly.",
+        code="STORE_UNAVAILABLE",
+    )
+
+
+def query_timeout(seconds: float) -> UserError:
+    return UserError(
+        f"The query took longer than {seconds:g} s and was stopped; ask for fewer items, fewer "
+        "hops or a narrower filter.",
+        code="QUERY_TIMEOUT",
+    )
+
+
 def _original(error: GraphQLError) -> BaseException | None:
     return error.original_error
 

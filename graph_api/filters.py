@@ -14,6 +14,7 @@ import strawberry
 
 from graph_api.connection import NodeType
 from graph_api.listing import ListQuery
+from graph_api.search import spend_text
 
 TEXT_CLAUSE = (
     "any(v IN [n.label, n.title, n.symbol, n.description] + coalesce(n.altLabel, []) "
@@ -26,10 +27,18 @@ NARROWER_THREAT = (
     "EXISTS {{ MATCH (n)-[:{rel}]->(:ThreatType)-[:BROADER*0..6]->(t) WHERE t.iri = ${p} }}"
 )
 LINKED = "EXISTS {{ MATCH (n)-[:{rel}]->(x) WHERE x.iri = ${p} }}"
+# Going on at some time on or after $startFrom: it ended then or later, or started then or later,
+# or has no end date (absent while it goes on, says the ontology) unless its source reports it
+# ended: then only its start date is known to be in it.
+GOING_ON_FROM = (
+    "n.endDate >= $startFrom OR n.startDate >= $startFrom "
+    "OR (n.endDate IS NULL AND coalesce(toLower(n.status), '') <> 'ended')"
+)
 
 
-def text_filter(q: ListQuery, text: str | None) -> None:
+def text_filter(q: ListQuery, text: str | None, argument: str = "filter.text") -> None:
     if text:
+        spend_text(argument, text)
         q.add(TEXT_CLAUSE, text=text)
 
 
@@ -62,7 +71,9 @@ class IncidentFilter:
     ordered_by: strawberry.ID | None = None
     status: str | None = None
     start_from: dt.date | None = strawberry.field(
-        default=None, description="Incidents going on at some time on or after this date."
+        default=None,
+        description="Incidents going on at some time on or after this date: ended on or after "
+        "it, started on or after it, or ongoing (no end date, not reported ended).",
     )
     start_to: dt.date | None = strawberry.field(
         default=None, description="Incidents that started on or before this date."
@@ -88,7 +99,7 @@ class IncidentFilter:
         if self.status:
             q.add("toLower(n.status) = toLower($status)", status=self.status)
         if self.start_from is not None:
-            q.add("coalesce(n.endDate, n.startDate) >= $startFrom", startFrom=self.start_from)
+            q.add(GOING_ON_FROM, startFrom=self.start_from)
         if self.start_to is not None:
             q.add("n.startDate <= $startTo", startTo=self.start_to)
         text_filter(q, self.text)
@@ -205,6 +216,7 @@ class TermFilter:
 
     def apply(self, q: ListQuery) -> None:
         if self.text:
+            spend_text("filter.text", self.text)
             q.add(
                 f"({TEXT_CLAUSE}) OR toUpper($text) IN [n.isoAlpha2, n.isoAlpha3]", text=self.text
             )

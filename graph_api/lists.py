@@ -142,4 +142,4 @@ class _TypesAndText:
 
     def apply(self, q: ListQuery) -> None:
         q.add("any(l IN labels(n) WHERE l IN $types)", types=[t.value for t in self.types])
-        filters.text_filter(q, self.text)
+        filters.text_filter(q, self.text, "text")

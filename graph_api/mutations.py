@@ -2,7 +2,9 @@
 
 All need a bearer token. An edit is validated with the loaders' SHACL shapes and written as a
 load (``graph_api.curation``); refusals come back as data (``errors``: field, rule, message) so a
-form can show them next to the field. IRIs are minted by ``civicgraph.iris.mint``.
+form can show them next to the field. IRIs are minted by ``civicgraph.iris.mint``, from the label
+among others, so a label is checked first: not blank, at most :data:`MAX_LABEL` characters, with
+a letter or digit. A store that is down gives ``STORE_UNAVAILABLE`` (``graph_api.writes``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING, Annotated, Any
 
-import anyio.to_thread
 import strawberry
 from strawberry.types import Info
 
@@ -27,6 +28,8 @@ from graph_api.inputs import (
     given_values,
 )
 from graph_api.links import property_name
+
+MAX_LABEL = 500
 
 _LAW_KINDS = [
     "Law",
@@ -79,14 +82,32 @@ def _refused(problems: list[FieldProblem]) -> MutationResult:
     return MutationResult(ok=False, errors=errors, load=None, iri=None)
 
 
+def label_problems(label: str) -> list[FieldProblem]:
+    """Why a label cannot name a node (and key its IRI), if it cannot."""
+    if not label.strip():
+        return [FieldProblem("label", "minLength", "Give a label: the name of what this is.")]
+    if len(label) > MAX_LABEL:
+        return [
+            FieldProblem(
+                "label",
+                "maxLength",
+                f"A label has at most {MAX_LABEL} characters (this one has {len(label):,}); put "
+                "the rest in `description`.",
+            )
+        ]
+    if not any(c.isalnum() for c in label):
+        return [FieldProblem("label", "pattern", "A label needs at least one letter or digit.")]
+    return []
+
+
 async def _run(info: Info, edit: Edit, action: str) -> MutationResult:
     writer = info.context.writer
 
-    def work() -> str:
-        return apply_edit(writer.driver, writer.database, edit, action)
+    def work(driver: Any) -> str:
+        return apply_edit(driver, writer.database, edit, action)
 
     try:
-        load = await anyio.to_thread.run_sync(work)
+        load = await writer.call(work)
     except EditRefused as exc:
         return _refused(exc.problems)
     info.context.loaders.nodes.clear_all()
@@ -97,10 +118,10 @@ async def _existing(info: Info, iri: str, kind: str | None) -> tuple[str, dict[s
     """The stored node's class and values, if it exists (and is a ``kind`` when one is given)."""
     writer = info.context.writer
 
-    def work() -> tuple[str, dict[str, Any]] | None:  # opening the driver blocks: not on the loop
-        return read_node(writer.driver, writer.database, iri, writer.timeout)
+    def work(driver: Any) -> tuple[str, dict[str, Any]] | None:
+        return read_node(driver, writer.database, iri, writer.timeout)
 
-    found = await anyio.to_thread.run_sync(work)
+    found = await writer.call(work)
     if found is None or found[0] not in Ontology.get().classes:
         return None
     if kind is not None and kind not in Ontology.get().classes[found[0]].ancestors:
@@ -112,6 +133,18 @@ def _key(iri: str) -> str:
     return local_name(iri.rstrip("/"))
 
 
+def _minted(kind: str, place: str, *keys: str) -> str | None:
+    """The new node's IRI from the place's IRI and the other keys; None if ``place`` has no key."""
+    try:
+        return str(mint(kind, _key(place), *keys))
+    except ValueError:  # the label was checked: only the place can lack letters and digits
+        return None
+
+
+def _unusable_iri(field: str, value: str) -> FieldProblem:
+    return FieldProblem(field, "pattern", "Give the IRI of a country.", value[:200])
+
+
 async def _create(info: Info, class_name: str, iri: str, values: dict[str, Any]) -> Any:
     if await _existing(info, iri, None) is not None:
         return _refused([FieldProblem("label", "unique", f"<{iri}> exists; update it instead.")])
@@ -119,11 +152,13 @@ async def _create(info: Info, class_name: str, iri: str, values: dict[str, Any])
 
 
 async def _update(info: Info, iri: str, kind: str, data: Any) -> MutationResult:
+    changes = given_values(data, kind)
+    if "label" in changes and (problems := label_problems(changes["label"])):
+        return _refused(problems)
     found = await _existing(info, iri, kind)
     if found is None:
         return _refused([FieldProblem("id", "exists", f"No {kind} has the id {iri!r}.", iri)])
     class_name, stored = found
-    changes = given_values(data, kind)
     edit = Edit(iri, class_name, {**stored, **changes}, replaced=set(changes))
     return await _run(info, edit, f"update{kind}")
 
@@ -139,10 +174,13 @@ class Mutation:
     async def create_incident(self, info: Info, input: IncidentInput) -> MutationResult:
         require_curator(info.context.authorised)
         values = given_values(input, "Incident")
-        country = _key(str(values.get("country", "unknown")))
-        iri = str(
-            mint("incident", country, str(values.get("startDate", "undated")), values["label"])
-        )
+        if problems := label_problems(values["label"]):
+            return _refused(problems)
+        country = str(values.get("country", "unknown"))
+        date = str(values.get("startDate", "undated"))
+        iri = _minted("incident", country, date, values["label"])
+        if iri is None:
+            return _refused([_unusable_iri("country", country)])
         return await _create(info, "Incident", iri, values)
 
     @strawberry.mutation(description="Change an incident; given fields replace the stored ones.")
@@ -164,7 +202,12 @@ class Mutation:
     ) -> MutationResult:
         require_curator(info.context.authorised)
         values = given_values(input, "Law")
-        iri = str(mint("law", _key(str(values.get("jurisdiction", "unknown"))), values["label"]))
+        if problems := label_problems(values["label"]):
+            return _refused(problems)
+        jurisdiction = str(values.get("jurisdiction", "unknown"))
+        iri = _minted("law", jurisdiction, values["label"])
+        if iri is None:
+            return _refused([_unusable_iri("jurisdiction", jurisdiction)])
         return await _create(info, kind.value, iri, values)
 
     @strawberry.mutation(description="Change a law; given fields replace the stored ones.")

@@ -1,8 +1,9 @@
 """The strawberry schema: generated entity types, the query fields, and the safety extensions.
 
-Limits: query depth, aliases and tokens are capped by strawberry's validators; page sizes by
-``civicgraph_max_page_size``; each Cypher query by ``civicgraph_query_timeout``. Internal errors
-are masked (see ``graph_api.errors``).
+Limits: query depth by our ``DepthLimit`` (fields on the longest chain, leaf included), aliases and
+tokens by strawberry's validators; page sizes by ``civicgraph_max_page_size``; text searches by
+``civicgraph_max_text_length`` and ``civicgraph_max_text_searches`` (``TextBudget``); each Cypher
+query by ``civicgraph_query_timeout``. Internal errors are masked (see ``graph_api.errors``).
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, Info
 
 from graph_api import entities
 from graph_api.errors import MaskInternalErrors, not_found
-from graph_api.extensions import RequestStats
+from graph_api.extensions import DepthLimit, RequestStats, TextBudget
 from graph_api.lists import ListFields
 
 MAX_DEPTH = 12
@@ -61,9 +58,10 @@ def build_schema() -> Schema:
 
     # Factories, so each request gets fresh extension instances.
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: DepthLimit(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        TextBudget,
         MaskInternalErrors,
         RequestStats,
     ]

@@ -4,16 +4,27 @@ The index covers every ``Resource`` (so all classes) on the text properties peop
 is created idempotently at API start-up; :func:`ensure_search_index_sync` lets a loader create it
 too. User text is never Lucene syntax: each word is escaped, so ``AND``, quotes, ``*``, ``:`` or
 ``\\`` are matched as text, not interpreted as operators.
+
+Text searches are bounded, because a single one can be costly: Lucene turns each word-piece of the
+text into a clause (one 1 MB "word" with punctuation is thousands, past Lucene's clause limit),
+and a ``text`` filter compares the text with every candidate node. So a text is at most
+``civicgraph_max_text_length`` characters and one request runs at most
+``civicgraph_max_text_searches`` text searches (``search`` or a ``text`` filter; aliases and
+fragments count each time they run). The request's budget lives in :data:`text_budget`, set for
+each execution by ``graph_api.extensions.TextBudget``.
 """
 
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 import neo4j
 
 from civicgraph.model import Ontology
-from graph_api.errors import bad_argument
+from civicgraph.settings import Settings
+from graph_api.errors import UserError, bad_argument
 
 INDEX_NAME = "csg_search"
 # Names, alternative names, titles, descriptions, definitions, quoted texts and symbols.
@@ -56,11 +67,54 @@ def ensure_search_index_sync(driver: neo4j.Driver, database: str) -> None:
     driver.execute_query(AWAIT, database_=database)
 
 
+@dataclass
+class TextBudget:
+    """The text limits of one request: characters per text, and text searches left."""
+
+    max_length: int
+    max_searches: int | None = None  # None: not counted (outside a request)
+
+    def __post_init__(self) -> None:
+        self.searches_left = self.max_searches
+
+    def spend(self, argument: str, text: str) -> None:
+        if len(text) > self.max_length:
+            raise bad_argument(
+                argument,
+                f"at most {self.max_length:,} characters, please (this text has "
+                f"{len(text):,}); the limit is CIVICGRAPH_MAX_TEXT_LENGTH.",
+                "maxLength",
+            )
+        if self.searches_left is None:
+            return
+        if self.searches_left <= 0:
+            raise UserError(
+                f"One request may run at most {self.max_searches} text searches (`search`, or a "
+                "`text` filter; each alias counts); split this one into several requests. The "
+                "limit is CIVICGRAPH_MAX_TEXT_SEARCHES.",
+                argument=argument,
+                rule="budget",
+            )
+        self.searches_left -= 1
+
+
+text_budget: ContextVar[TextBudget | None] = ContextVar("text_budget", default=None)
+
+
+def spend_text(argument: str, text: str) -> None:
+    """Check ``text`` against the request's limits and count it as one text search."""
+    budget = text_budget.get()
+    if budget is None:
+        budget = TextBudget(Settings.model_fields["civicgraph_max_text_length"].default)
+    budget.spend(argument, text)
+
+
 def lucene_query(text: str) -> str:
     """A Lucene query matching any of the words of ``text`` (the last also as a prefix).
 
     Each word is escaped; bare boolean operators are lower-cased so Lucene reads them as words.
     """
+    spend_text("text", text)
     words = text.split()
     if not words or not any(re.search(r"\w", w) for w in words):
         raise bad_argument("text", "give at least one word to search for.", "required")
