@@ -18,6 +18,8 @@ import neo4j.time
 
 from graph_api.errors import query_timeout, store_unavailable
 
+PLAN_FACTOR = 6
+
 
 @dataclass(frozen=True)
 class NodeRecord:
@@ -60,14 +62,20 @@ class Db:
         self.timeout = timeout
         self.count = 0
 
-    async def read(self, text: str, params: dict[str, Any] | None = None) -> list[neo4j.Record]:
+    async def read(
+        self, text: str, params: dict[str, Any] | None = None, *, first_plan: bool = False
+    ) -> list[neo4j.Record]:
         """Run one read query (all values as parameters) and return its records.
 
         An auto-commit transaction, not ``execute_query``: that retries for up to 30 s when the
-        store is down, and a reader should hear about it at once.
+        store is down, and a reader should hear about it at once. ``first_plan``: a compiled
+        query whose text this process has not run yet gets :data:`PLAN_FACTOR` times the
+        timeout, since Neo4j plans a deeply nested query once (seconds on a busy machine) and
+        then serves it from its plan cache; a plan cut short by the timeout is never cached.
         """
         self.count += 1
-        query = neo4j.Query(text, timeout=self.timeout)
+        timeout = self.timeout * (PLAN_FACTOR if first_plan else 1)
+        query = neo4j.Query(text, timeout=timeout)
         values = {k: to_neo4j(v) for k, v in (params or {}).items()}
         try:
             async with self.driver.session(
@@ -77,7 +85,7 @@ class Db:
                 return [record async for record in result]
         except neo4j.exceptions.ClientError as exc:
             if "TransactionTimedOut" in (exc.code or ""):
-                raise query_timeout(self.timeout) from exc
+                raise query_timeout(timeout) from exc
             raise
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
             raise store_unavailable() from exc

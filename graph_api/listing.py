@@ -13,7 +13,8 @@ from typing import Any
 from strawberry.types import Info
 
 from graph_api import cursors
-from graph_api.connection import Connection, make_connection
+from graph_api.connection import make_connection
+from graph_api.cypher.roots import list_query, run
 from graph_api.db import NodeRecord
 from graph_api.shape import class_names
 
@@ -57,9 +58,8 @@ def count_cypher(q: ListQuery) -> str:
     return f"{_match(q)} RETURN count(n) AS total"
 
 
-async def list_page(
-    info: Info, q: ListQuery, first: int | None, after: str | None
-) -> Connection[Any]:
+async def list_page(info: Info, q: ListQuery, first: int | None, after: str | None) -> Any:
+    """One page as a compiled query (one Cypher query, count included), else field by field."""
     from graph_api.entities import wrap
 
     db = info.context.db
@@ -72,6 +72,12 @@ async def list_page(
         "afterIri": start[1] if start else None,
         "limit": size + 1,
     }
+    compiled = list_query(info, _match(q), q.sort_expr, q.descending, count=True)
+    if compiled is not None:
+        text, extra, build = compiled
+        rows = await run(info, text, {**q.params, **params, **extra})
+        row = rows[0]
+        return build(row["items"], size, start is not None, q.ordering, row["total"])
     records = await db.read(page_cypher(q), params) if size else []
     shown = records[:size]
     items: list[tuple[str, Any, tuple[str, ...]]] = [

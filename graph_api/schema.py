@@ -31,6 +31,13 @@ MAX_TOKENS = 4000
 class NodeFields:
     @strawberry.field(description="The node with this IRI, as its most specific type.")
     async def node(self, info: Info, id: strawberry.ID) -> entities.Node | None:
+        from graph_api.cypher import roots
+
+        compiled = await roots.node(info, str(id))
+        if compiled is not False:
+            if compiled is None:
+                raise not_found(str(id))
+            return compiled
         record = await info.context.loaders.nodes.load(str(id))
         if record is None:
             raise not_found(str(id))
@@ -65,9 +72,13 @@ def build_schema() -> Schema:
         MaskInternalErrors,
         RequestStats,
     ]
-    return Schema(
+    schema = Schema(
         query=_query_type(),
         mutation=Mutation,
         types=entities.concrete_types(),
         extensions=extensions,
     )
+    from graph_api.cypher.prepared import install
+
+    install(schema._schema)
+    return schema
