@@ -7,6 +7,7 @@ start generated (``<data>/civicgraph-password``); an external server gets NEO4J_
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import neo4j
@@ -25,13 +26,16 @@ def database(settings: Settings | None = None) -> str:
     return (settings or get_settings()).neo4j_database
 
 
-def open_driver(settings: Settings | None = None) -> neo4j.Driver:
-    """A sync driver whose connectivity and credentials were verified; else StoreUnavailable."""
+def open_driver(settings: Settings | None = None, **config: Any) -> neo4j.Driver:
+    """A sync driver whose connectivity and credentials were verified; else StoreUnavailable.
+
+    ``config`` goes to the driver as is (e.g. ``max_transaction_retry_time`` for a writer that
+    must give up quickly)."""
     settings = settings or get_settings()
     uri = _checked_uri(settings)
     try:
         driver = neo4j.GraphDatabase.driver(
-            uri, auth=_auth(settings), connection_timeout=CONNECTION_TIMEOUT
+            uri, auth=_auth(settings), connection_timeout=CONNECTION_TIMEOUT, **config
         )
     except (neo4j_errors.ConfigurationError, ValueError) as exc:
         raise StoreUnavailable(_bad_uri(settings, uri, str(exc))) from exc
@@ -65,7 +69,7 @@ async def verify_async(driver: neo4j.AsyncDriver, settings: Settings | None = No
 
 
 # Why a store is not ready, most specific first: (error class, Neo4j status code or None, reason).
-_DIAGNOSES: tuple[tuple[type[BaseException], str | None, str], ...] = (
+_DIAGNOSES: tuple[tuple[type[Exception], str | None, str], ...] = (
     (neo4j_errors.AuthError, None, "authentication-refused"),
     (neo4j_errors.ClientError, "Neo.ClientError.Database.DatabaseNotFound", "database-missing"),
     (neo4j_errors.ServiceUnavailable, None, "neo4j-unreachable"),
@@ -82,7 +86,7 @@ async def probe_async(driver: neo4j.AsyncDriver, settings: Settings) -> None:
         await result.consume()
 
 
-def diagnose(settings: Settings, exc: BaseException) -> tuple[str, str]:
+def diagnose(settings: Settings, exc: Exception) -> tuple[str, str]:
     """``(reason, sentence)`` for a failed probe: a stable code for machines and one paragraph
     for the person reading the health check."""
     code = getattr(exc, "code", None)
@@ -99,9 +103,7 @@ def diagnose(settings: Settings, exc: BaseException) -> tuple[str, str]:
         )
     if reason == "timeout":
         return reason, f"Neo4j at {uri} did not answer a trivial query in time."
-    if isinstance(exc, Exception):
-        return reason, str(_unavailable(settings, uri, exc))
-    return reason, _first_line(exc)
+    return reason, str(_unavailable(settings, uri, exc))
 
 
 def _auth(settings: Settings) -> neo4j.Auth | None:

@@ -30,17 +30,6 @@ FIRST_RETRY_DELAY = 0.05
 OUTAGE = (StoreUnavailable, neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)
 
 
-def bound_retries(driver: neo4j.Driver, seconds: float) -> None:
-    """Make the driver's managed transactions give up retrying after ``seconds``.
-
-    The retry settings are defaults of every session the driver opens, so they are set on the
-    driver's default session configuration (``store.open_driver`` takes no driver options).
-    """
-    config = driver._default_workspace_config
-    config.max_transaction_retry_time = seconds
-    config.initial_retry_delay = FIRST_RETRY_DELAY
-
-
 class SyncWriter:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -53,9 +42,12 @@ class SyncWriter:
     def driver(self) -> neo4j.Driver:
         with self._lock:
             if self._driver is None:
-                driver = store.open_driver(self.settings)
-                bound_retries(driver, self.timeout / 4)
-                self._driver = driver
+                # Managed transactions retry for 30 s by default; a writer must give up in time.
+                self._driver = store.open_driver(
+                    self.settings,
+                    max_transaction_retry_time=self.timeout / 4,
+                    initial_retry_delay=FIRST_RETRY_DELAY,
+                )
             return self._driver
 
     async def call(self, work: Callable[[neo4j.Driver], T]) -> T:
