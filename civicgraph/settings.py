@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     civicgraph_api_tokens: list[SecretStr] = Field(default_factory=list)
     civicgraph_query_timeout: float = 10.0
     civicgraph_max_page_size: int = 100
+    civicgraph_api_workers: int | None = Field(
+        default=None,
+        description="API worker processes; unset: one per core (at most 4), one on a single core",
+    )
     civicgraph_max_text_length: int = Field(
         default=200, description="Longest text a search or `text` filter accepts (characters)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from civicgraph.settings import get_settings
 
@@ -19,11 +20,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--port", type=int, default=settings.civicgraph_api_port, help="default: %(default)s"
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: CIVICGRAPH_API_WORKERS, else one per core, at most 4)",
+    )
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from graph_api.server import serve
 
-    serve(get_settings(), host=args.host, port=args.port)
+    if args.workers is not None and args.workers < 1:
+        print("civicgraph serve: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    serve(get_settings(), host=args.host, port=args.port, workers=args.workers)
     return 0
