@@ -33,11 +33,17 @@ def _check_range(name: str, value: int, low: int, high: int) -> int:
 
 
 def paths_cypher(types: tuple[str, ...], hops: int) -> str:
+    """Both ends checked and the paths found in one round trip (``found`` says which ends exist)."""
     return f"""
-MATCH (a:Resource {{iri: $from}}), (b:Resource {{iri: $to}})
-MATCH p = allShortestPaths((a)-[:{"|".join(types)}*..{int(hops)}]-(b))
-WITH p LIMIT $limit
-RETURN nodes(p) AS nodes, [r IN relationships(p) | {REL_ROW}] AS rels
+OPTIONAL MATCH (a:Resource {{iri: $from}})
+OPTIONAL MATCH (b:Resource {{iri: $to}})
+CALL (a, b) {{
+  WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
+  MATCH p = allShortestPaths((a)-[:{"|".join(types)}*..{int(hops)}]-(b))
+  WITH p LIMIT $limit
+  RETURN collect({{nodes: nodes(p), rels: [r IN relationships(p) | {REL_ROW}]}}) AS paths
+}}
+RETURN [a IS NOT NULL, b IS NOT NULL] AS found, paths
 """
 
 
@@ -156,12 +162,14 @@ class WalkFields:
         limit = _check_range("first", first, 1, MAX_PATHS)
         if str(from_) == str(to):
             raise bad_argument("to", "`from` and `to` are the same node.", "distinct")
-        await _require(info, str(from_), str(to))
         types = walk_types(via)
         rows = await info.context.db.read(
             paths_cypher(types, hops), {"from": str(from_), "to": str(to), "limit": MAX_PATHS}
         )
-        found = sorted((_path(r) for r in rows), key=_path_key)
+        for iri, exists in zip((str(from_), str(to)), rows[0]["found"], strict=True):
+            if not exists:
+                raise not_found(iri)
+        found = sorted((_path(r) for r in rows[0]["paths"]), key=_path_key)
         return found[:limit]
 
     @strawberry.field(description="The nodes within `depth` relationships of a node.")

@@ -70,6 +70,14 @@ async def test_paths_from_a_shutdown_to_a_un_resolution(api):
 PATHS = "query($a: ID!, $b: ID!) {{ paths(from: $a, to: $b, {args}) {{ length }} }}"
 
 
+async def test_paths_and_their_ends_are_one_query(api):
+    payload = await api.gql(PATHS.format(args="maxHops: 3"), {"a": SHUTDOWN, "b": HRC_20_8})
+    assert payload["data"]["paths"]
+    assert payload["extensions"]["cypherQueries"] == 1
+    missing = await api.errors(PATHS.format(args="first: 1"), {"a": "urn:x:no", "b": HRC_20_8})
+    assert missing[0]["extensions"] == {"code": "NOT_FOUND", "id": "urn:x:no"}
+
+
 async def test_paths_respect_via_and_bounds(api):
     ends = {"a": SHUTDOWN, "b": HRC_20_8}
     laws_only = PATHS.format(args="via: [INVOKED_LAW, JURISDICTION]")
