@@ -28,6 +28,7 @@ from civicgraph.errors import CivicGraphError
 from civicgraph.model import CSG_NS, Ontology, local_name
 from civicgraph.store import database as default_database
 from loaders import cypher
+from loaders.engine.lifeline import bind_to_parent
 from loaders.rdf_input import quiet_rdflib, show, show_path
 from loaders.records import untyped_references
 from loaders.shapes_graph import shapes_graph
@@ -229,7 +230,12 @@ def _run_shacl(graph: Graph, shapes: Graph) -> Graph:
         return _pyshacl(graph, shapes)
     _FORKED.update(graph=graph, shapes=halves[1])
     try:  # the child forks on submit, before this process changes the graph in place
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=bind_to_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             theirs = pool.submit(_child)
             results = _pyshacl(graph, halves[0])
             with quiet_rdflib():  # ill-typed values in results would each log a traceback

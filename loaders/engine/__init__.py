@@ -1,0 +1,1 @@
+"""The fast load path: streaming parse, compiled validation, staged writes, worker processes."""
