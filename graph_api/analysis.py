@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.tools import merge_types
@@ -12,9 +12,10 @@ from strawberry.types import Info
 from graph_api.aggregates import AggregateFields
 from graph_api.briefing import MAX_INCIDENTS, Briefing, build_briefing
 from graph_api.connection import Node, NodeType
+from graph_api.cypher import roots
 from graph_api.db import NodeRecord
 from graph_api.errors import bad_argument
-from graph_api.search import SEARCH_CYPHER, lucene_query
+from graph_api.search import SEARCH_CYPHER, SEARCH_HITS, lucene_query
 from graph_api.walks import WalkFields
 
 MAX_HITS = 100
@@ -49,9 +50,13 @@ class SearchFields:
         if not 1 <= first <= MAX_HITS:
             raise bad_argument("first", f"must be between 1 and {MAX_HITS}.", "range")
         labels = sorted(t.value for t in types) if types else None
-        rows = await info.context.db.read(
-            SEARCH_CYPHER, {"query": lucene_query(text), "labels": labels, "limit": first}
-        )
+        params = {"query": lucene_query(text), "labels": labels, "limit": first}
+        compiled = roots.hits_query(info, SEARCH_HITS)
+        if compiled is not None:
+            query, extra, build = compiled
+            hits: Any = build(await roots.run(info, query, {**params, **extra}))
+            return hits
+        rows = await info.context.db.read(SEARCH_CYPHER, params)
         return [SearchHit(record=NodeRecord.from_node(r["node"]), score=r["score"]) for r in rows]
 
 

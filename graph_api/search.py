@@ -131,8 +131,8 @@ def lucene_query(text: str) -> str:
     return " ".join(terms)
 
 
-SEARCH_CYPHER = f"""
+SEARCH_HITS = f"""
 CALL db.index.fulltext.queryNodes('{INDEX_NAME}', $query) YIELD node, score
 WHERE $labels IS NULL OR any(l IN labels(node) WHERE l IN $labels)
-RETURN node, score ORDER BY score DESC, node.iri LIMIT $limit
-"""
+WITH node, score ORDER BY score DESC, node.iri LIMIT $limit"""
+SEARCH_CYPHER = SEARCH_HITS + "\nRETURN node, score"

@@ -82,3 +82,15 @@ async def test_a_cursor_from_a_compiled_page_continues_it(api):
         {"a": page["pageInfo"]["endCursor"]},
     )
     assert second["data"]["incidents"]["nodes"] != page["nodes"]
+
+
+async def test_search_hits_are_projected_with_aliases_and_fragments(api):
+    payload = await api.gql(
+        """{ search(text: "privacy", types: [Resolution], first: 3) { score
+             node { __typename label ... on Resolution { symbol } } again: node { id } } }"""
+    )
+    hits = payload["data"]["search"]
+    assert hits and all(h["score"] > 0 for h in hits)
+    assert all(h["node"]["__typename"].endswith("Resolution") for h in hits)
+    assert all(h["node"]["symbol"] and h["again"]["id"].startswith(ID) for h in hits)
+    assert payload["extensions"]["cypherQueries"] == 1

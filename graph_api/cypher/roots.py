@@ -13,6 +13,7 @@ from typing import Any
 from graphql import get_named_type
 from strawberry.types import Info
 
+from graph_api.cypher.prepared import Prepared
 from graph_api.cypher.project import Compiler
 from graph_api.cypher.selection import Collector, Sel, Unsupported
 from graph_api.errors import UserError
@@ -83,4 +84,40 @@ WITH n, k ORDER BY k {order}, n.iri {order} LIMIT $limit
 RETURN collect({item}) AS items
 }}
 RETURN items, {f"COUNT {{ {match} }}" if wants_total else "null"} AS total"""
+    return text, c.params, build
+
+
+SEARCH_HIT = "SearchHit"
+
+
+def hits_query(info: Info, head: str) -> tuple[str, dict[str, Any], Any] | None:
+    """Search hits: ``head`` yields ``node`` and ``score`` in order; each requested ``node``
+    (aliases included) is projected, so no hit is converted whole."""
+    try:
+        sel = root_selection(info)
+        c = compiler(info)
+        slots: list[str] = []
+        steps: list[tuple[str, str | None, Any]] = []
+        for field in sel.fields.values():
+            if field.name == "score":
+                steps.append((field.key, None, None))
+            elif field.name == "node":
+                expr, shape = c.node("node", field.fields)
+                slots.append(f"{expr} AS h{len(slots)}")
+                steps.append((field.key, f"h{len(slots) - 1}", shape))
+            else:
+                raise Unsupported(f"search hit field {field.name}")
+    except (Unsupported, UserError):
+        return None
+    text = f"{head}\nRETURN {', '.join(['score', *slots])}"
+
+    def build(rows: list[Any]) -> list[Prepared]:
+        hits = []
+        for row in rows:
+            hit = Prepared(SEARCH_HIT)
+            for key, slot, shape in steps:
+                hit[key] = row["score"] if slot is None else shape(row[slot])
+            hits.append(hit)
+        return hits
+
     return text, c.params, build
