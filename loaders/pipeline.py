@@ -32,6 +32,7 @@ from loaders.writer import LoadCounts, LoadInfo, read, write
 __all__ = [
     "Checked",
     "LoadSummary",
+    "NothingToLoad",
     "ParsedInput",
     "ValidationFailed",
     "check_paths",
@@ -150,6 +151,16 @@ def read_paths(
     return ParsedInput(merged, files, combined, ", ".join(names), subjects)
 
 
+class NothingToLoad(CivicGraphError):
+    """The input holds no triples: a load of it would record a ``Load`` of nothing."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(
+            f"{source}: nothing to load (no triples in the input). Nothing was written; "
+            "check that the file is the one you meant and is not truncated."
+        )
+
+
 def check_targets(records: Records, driver: neo4j.Driver, database: str) -> None:
     """Relationship ends that are not in the data must be in the store; say which are not."""
     targets = records.targets()
@@ -229,28 +240,26 @@ def load_paths(
     format: str | None = None,
     phases: Phases | None = None,
 ) -> LoadSummary:
-    """Parse all files, validate them together and write them in one transaction (one Load)."""
+    """Parse all files, validate them together and write them as one load, all or nothing
+    (the fast path of ``loaders.engine``: compiled shapes, staged writes for big loads)."""
+    from loaders.engine.load import read as read_facts
+    from loaders.engine.load import run_load
+
     started = time.perf_counter()
     phases = phases or Phases()
-    parsed = read_paths(paths, format=format, phases=phases)
-    load = LoadInfo.for_content(parsed.source, parsed.sha256)
-    return _load(
-        parsed.graph,
-        driver=driver,
-        load=load,
-        database=database,
-        phases=phases,
-        origin=parsed.origin,
-        inplace=True,
-        started=started,
+    parsed = read_facts(paths, format=format, phases=phases)
+    db = database or default_database()
+    load, counts, report, records, seconds = run_load(
+        parsed, driver=driver, database=db, phases=phases, started=started
     )
+    return LoadSummary(load, counts, report, records.skipped, dict(phases.timings), seconds)
 
 
 @dataclass
 class Checked:
     """What ``civicgraph validate`` finds: the SHACL report and what the store could not hold."""
 
-    parsed: ParsedInput
+    source: str
     report: ValidationReport
     problems: list[str]
     triples: int
@@ -267,14 +276,22 @@ def check_paths(
     database: str | None = None,
     format: str | None = None,
     phases: Phases | None = None,
+    reference: bool = False,
 ) -> Checked:
     """Every check a load makes, without writing: SHACL, storage-model problems and, with a
-    driver, relationship ends missing from both the data and the store."""
+    driver, relationship ends missing from both the data and the store. ``reference`` runs
+    pyshacl (the reference implementation) instead of the compiled shapes."""
     phases = phases or Phases()
+    db = (database or default_database()) if driver is not None else None
+    if not reference:
+        from loaders.engine.load import check, read
+
+        fast = read(paths, format=format, phases=phases)
+        records, report, problems = check(fast, driver, db, phases)
+        return Checked(fast.source, report, problems, records.triples)
     parsed = read_paths(paths, format=format, phases=phases)
     with phases.phase("convert"):
         records = to_records(parsed.graph)
-    db = (database or default_database()) if driver is not None else None
     with phases.phase("validate"):
         report = validate(
             parsed.graph, driver=driver, database=db, inplace=True, origin=parsed.origin
@@ -285,4 +302,4 @@ def check_paths(
             check_targets(records, driver, db)
         except CivicGraphError as exc:
             problems.append(str(exc).removesuffix(" Nothing was written."))
-    return Checked(parsed, report, problems, records.triples)
+    return Checked(parsed.source, report, problems, records.triples)

@@ -1,0 +1,202 @@
+"""Validation on the fast path: the steps of ``loaders.validate`` over ``Facts``.
+
+(1) vocabulary typos, (2) store context for IRIs the data names but does not type, (3) the
+compiled shapes, with pyshacl for the shapes that cannot be compiled (run on the focus nodes of
+those shapes only). Findings about nodes that only come from the store or the ontology are
+dropped, as in ``loaders.validate``. pyshacl stays the reference (``civicgraph validate
+--reference``) and a differential test holds the two to the same findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import neo4j
+from rdflib import Graph, URIRef
+
+from civicgraph.model import CSG_NS, ID_NS, Ontology
+from loaders import cypher
+from loaders.engine.check import NO_VALUE, RDF_TYPE, Evaluator
+from loaders.engine.compiled import TARGETS, compiled
+from loaders.engine.facts import Facts
+from loaders.engine.terms import Blank, Lit, Term, from_rdflib, to_rdflib
+from loaders.mapping.prepared import PreparedQueryGraph
+from loaders.rdf_input import show
+from loaders.shapes_graph import shapes_graph
+from loaders.validate import ValidationReport, Violation, _pyshacl, _results, _without_targets
+from loaders.writer import read
+
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+TermOrigin = Callable[[Term], str | None]
+
+
+@cache
+def ontology_facts() -> Facts:
+    """What pyshacl mixes into the data from ``ont_graph``: its own ``inoculate`` step (RDFS and
+    OWL axioms, not the vocabularies' instances), run once on an empty graph."""
+    from pyshacl.rdfutil.inoculate import inoculate
+
+    mixed = inoculate(Graph(), Ontology.get().graph)  # type: ignore[arg-type]
+    facts = Facts()
+    for s, p, o, *_ in mixed:
+        facts.add(from_rdflib(s), str(p), from_rdflib(o))
+    return facts
+
+
+@cache
+def ontology_subjects() -> frozenset[Term]:
+    return frozenset(from_rdflib(s) for s in Ontology.get().graph.subjects())
+
+
+def vocabulary_problems(facts: Facts, ontology: Ontology) -> list[Violation]:
+    """``csg:`` predicates the ontology does not declare and ``csg:`` types that are not classes
+    (the same findings as ``loaders.validate.vocabulary_problems``)."""
+    classes = {str(c.iri) for c in ontology.classes.values()}
+    predicates: dict[str, list[Term]] = {}
+    types: dict[str, list[Term]] = {}
+    unknown: dict[str, bool] = {}
+    for s, preds in facts.subjects.items():
+        for p, values in preds.items():
+            bad = unknown.get(p)
+            if bad is None:
+                bad = unknown[p] = p.startswith(CSG_NS) and ontology.by_iri(URIRef(p)) is None
+            if bad:
+                predicates.setdefault(p, []).append(s)
+            if p == RDF_TYPE:
+                for t in values:
+                    if type(t) is str and t.startswith(CSG_NS) and t not in classes:
+                        types.setdefault(t, []).append(s)
+    found: list[Violation] = []
+    for term, users in predicates.items():
+        message = (
+            f"{show(URIRef(term))} is not a property of the ontology (used by {len(users)} "
+            "node(s)); check the spelling against ontology/core.ttl."
+        )
+        found.append(Violation(show(to_rdflib(users[0])) or "", show(URIRef(term)), None, message))
+    for term, users in types.items():
+        kind = "a property, not a class" if ontology.by_iri(URIRef(term)) else "not a class"
+        message = (
+            f"{show(URIRef(term))} is {kind} of the ontology (used by {len(users)} node(s)); "
+            "check the spelling against ontology/core.ttl."
+        )
+        found.append(
+            Violation(show(to_rdflib(users[0])) or "", "rdf:type", show(URIRef(term)), message)
+        )
+    return sorted(found, key=lambda v: (v.focus, v.path or ""))
+
+
+def untyped_references(facts: Facts) -> set[str]:
+    """Entity IRIs used as objects, or as subjects without a type, that the data does not type."""
+    wanted: set[str] = set()
+    typed: set[Term] = set()
+    for s, preds in facts.subjects.items():
+        if RDF_TYPE in preds:
+            typed.add(s)
+        elif not isinstance(s, Blank):
+            wanted.add(s)  # type: ignore[arg-type]
+        for p, values in preds.items():
+            if p != RDF_TYPE:
+                wanted.update(o for o in values if type(o) is str)
+    return {iri for iri in wanted - typed if iri.startswith(ID_NS)}
+
+
+def add_store_context(
+    facts: Facts, iris: set[str], driver: neo4j.Driver, database: str
+) -> set[str]:
+    """Types (from labels) and the English label of the stored nodes among ``iris``."""
+    if not iris:
+        return set()
+    classes = Ontology.get().classes
+    found: set[str] = set()
+    for record in read(driver, database, cypher.describe_nodes(iris)):
+        iri = record["iri"]
+        found.add(iri)
+        for label in record["labels"]:
+            if label in classes:
+                facts.add(iri, RDF_TYPE, str(classes[label].iri))
+        if record["label"] is not None:
+            lang = record["lang"]
+            facts.add(
+                iri,
+                LABEL,
+                Lit(
+                    record["label"],
+                    *(
+                        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", lang)
+                        if lang
+                        else ()
+                    ),
+                ),
+            )
+    return found
+
+
+def _fallback(facts: Facts, ev: Evaluator, shape_node: object) -> Graph:
+    """pyshacl on one shape, over the triples of its focus nodes and the types of their objects."""
+    shapes = shapes_graph()
+    targets = [(t, from_rdflib(o)) for t in TARGETS for o in shapes.objects(shape_node, t)]  # type: ignore[arg-type]
+    graph = PreparedQueryGraph()  # pyshacl sends its SPARQL text once per focus node
+    for focus in ev.focus_nodes(targets):  # type: ignore[arg-type]
+        node = to_rdflib(focus)
+        for p, values in facts.subjects.get(focus, {}).items():
+            for o in values:
+                graph.add((node, URIRef(p), to_rdflib(o)))
+                if not isinstance(o, Lit):
+                    for t in facts.values(o, RDF_TYPE):
+                        graph.add((to_rdflib(o), URIRef(RDF_TYPE), to_rdflib(t)))
+    others = {s for t in TARGETS for s in shapes.subjects(t, None)} - {shape_node}
+    return _pyshacl(graph, _without_targets(shapes, others))
+
+
+def validate_facts(
+    facts: Facts,
+    *,
+    driver: neo4j.Driver | None = None,
+    database: str | None = None,
+    origin: TermOrigin | None = None,
+) -> ValidationReport:
+    """Validate ``facts`` in place (they gain the ontology and the store context)."""
+    ontology = Ontology.get()
+    vocabulary = vocabulary_problems(facts, ontology)
+    if vocabulary:
+        return ValidationReport(vocabulary, store_aware=driver is not None)
+    subjects = set(facts.subjects)
+    from_store: set[str] = set()
+    if driver is not None and database is not None:
+        from_store = add_store_context(facts, untyped_references(facts), driver, database)
+    for s, p, o in ontology_facts().triples_iter():
+        facts.add(s, p, o)
+    ignore = {n for n in (from_store | ontology_subjects()) if n not in subjects}
+    ev = Evaluator(facts)
+    found: list[Violation] = []
+    plan = compiled()
+    for shape, targets in plan.roots:
+        for focus in ev.focus_nodes(targets):  # type: ignore[arg-type]
+            if focus in ignore:
+                continue
+            for reporting, at, value in ev.failures(shape, focus):
+                if at in ignore:
+                    continue
+                shown = None if value is NO_VALUE or value == at else show(to_rdflib(value))  # type: ignore[arg-type]
+                found.append(
+                    Violation(
+                        focus=show(to_rdflib(at)) or "",
+                        path=reporting.shown_path,
+                        value=shown,
+                        message=reporting.messages or "",
+                        severity=reporting.severity,
+                        shape=reporting.shown,
+                        source=origin(at) if origin else None,
+                    )
+                )
+    rdflib_ignore = {to_rdflib(n) for n in ignore}
+    for node in plan.fallback:
+        results = _fallback(facts, ev, node)
+        found.extend(
+            _results(results, rdflib_ignore, (lambda n: origin(from_rdflib(n))) if origin else None)
+        )
+    found.sort(key=lambda v: (v.source or "", v.focus, v.path or "", v.message, repr(v)))
+    return ValidationReport(
+        found, store_aware=driver is not None, resolved_from_store=len(from_store)
+    )

@@ -1,0 +1,234 @@
+"""Writing a load of any size, all or nothing, in batches of their own transactions.
+
+Neo4j caps the memory of one transaction (``tx-max``, heap/2 on the local defaults): a 1M-triple
+load does not fit. So a big load runs as an *attempt* (see ``staged_cypher``): every batch
+commits on its own, and the attempt stays pending until one small transaction creates the
+``Load`` record and marks it committed. If anything fails before that, the attempt is rolled back
+(copies restored, created nodes and relationships deleted). If the loader or Neo4j dies, the
+attempt is still pending in the store, and the next load rolls it back before it writes (an
+attempt whose loader still runs, on this host or with a fresh heartbeat elsewhere, is left
+alone). Until then readers can see the partial load: the guarantee is that it never stays.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import neo4j
+
+from civicgraph.iris import mint
+from loaders import cypher
+from loaders.engine import staged_cypher as sc
+from loaders.progress import Advance, Phases
+from loaders.records import Records
+from loaders.writer import LoadCounts, LoadInfo, WriteFailed, batches, open_session
+
+STALE_AFTER = timedelta(minutes=10)
+HEARTBEAT_EVERY = 20  # batches
+
+
+def _run(session: neo4j.Session, query: tuple[str, Mapping[str, Any]]) -> None:
+    session.run(query[0], dict(query[1])).consume()
+
+
+def _write(session: neo4j.Session, query: tuple[str, Mapping[str, Any]]) -> neo4j.Record:
+    def body(tx: neo4j.ManagedTransaction) -> neo4j.Record:
+        record = tx.run(query[0], dict(query[1])).single()
+        if record is None:
+            raise WriteFailed("the store returned no summary for a write")
+        return record
+
+    return session.execute_write(body)
+
+
+def _abandoned(record: neo4j.Record) -> bool:
+    """A pending attempt whose loader is gone: dead pid on this host, or no heartbeat lately."""
+    if record["status"] == "committed":
+        return True
+    if record["host"] == socket.gethostname() and isinstance(record["pid"], int):
+        try:
+            os.kill(record["pid"], 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    beat = record["heartbeat"]
+    return beat is None or datetime.now(UTC) - beat.to_native() > STALE_AFTER
+
+
+def finish(session: neo4j.Session, attempt: str) -> None:
+    """Clean-up of a committed attempt (marks, copies, the attempt node)."""
+    for query in (sc.clear_node_marks, sc.clear_rel_marks, sc.drop_undo, sc.drop_attempt):
+        _run(session, query(attempt))
+
+
+def roll_back(session: neo4j.Session, attempt: str) -> None:
+    """Undo a pending attempt: restore the copies, delete what it created."""
+    for query in (
+        sc.restore_nodes,
+        sc.restore_relationships,
+        sc.delete_created_relationships,
+        sc.delete_created_nodes,
+        sc.drop_undo,
+        sc.drop_attempt,
+    ):
+        _run(session, query(attempt))
+
+
+def recover(session: neo4j.Session) -> list[str]:
+    """Finish committed attempts and roll back abandoned ones; returns what was rolled back."""
+    rolled: list[str] = []
+    for record in list(session.run(*sc.pending_attempts())):
+        if not _abandoned(record):
+            continue
+        if record["status"] == "committed":
+            finish(session, record["iri"])
+        else:
+            roll_back(session, record["iri"])
+            rolled.append(record["iri"])
+    return rolled
+
+
+def prepare(session: neo4j.Session) -> list[str]:
+    """Schema the loader relies on (each its own transaction), then recovery."""
+    _run(session, cypher.constraint())
+    for query in sc.attempt_indexes():
+        _run(session, query)
+    # A MERGE planned while the constraint's index still populates is planned as a label scan,
+    # and the plan is cached: on a fresh store every batch then scans every node. Wait first.
+    _run(session, ("CALL db.awaitIndexes(300)", {}))
+    return recover(session)
+
+
+class Attempt:
+    """One staged load: ``write`` the records batch by batch, then ``commit`` or ``abort``."""
+
+    def __init__(self, session: neo4j.Session, load: LoadInfo, batch_size: int) -> None:
+        self.session = session
+        self.load = load
+        self.batch_size = batch_size
+        self.iri = str(mint("load-attempt", uuid.uuid4().hex))
+        self.counts = LoadCounts()
+        self.batches = 0
+        props = {
+            "load": load.iri,
+            "status": "pending",
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "source": load.source,
+        }
+        _run(session, sc.begin(self.iri, props))
+
+    def _beat(self) -> None:
+        self.batches += 1
+        if self.batches % HEARTBEAT_EVERY == 0:
+            _run(self.session, sc.heartbeat(self.iri))
+
+    def write(self, records: Records, advance: Advance) -> None:
+        c = self.counts
+        c.triples += records.triples
+        c.triples_skipped += sum(records.skipped.values())
+        for labels, rows in sorted(records.nodes.items()):
+            for batch in batches(rows, self.batch_size):
+                r = _write(self.session, sc.merge_nodes(labels, batch, self.load.iri, self.iri))
+                c.nodes_created += r["created"]
+                c.nodes_updated += r["changed"] - r["created"]
+                c.nodes_unchanged += len(batch) - r["changed"]
+                advance(len(batch))
+                self._beat()
+        for rel_type, rels in sorted(records.relationships.items()):
+            for batch in batches(rels, self.batch_size):
+                r = _write(
+                    self.session, sc.merge_relationships(rel_type, batch, self.load.iri, self.iri)
+                )
+                if r["rows"] != len(batch):
+                    self._missing_ends(rel_type, batch)
+                c.relationships_created += r["created"]
+                c.relationships_updated += r["changed"] - r["created"]
+                c.relationships_unchanged += r["rows"] - r["changed"]
+                advance(len(batch))
+                self._beat()
+
+    def _missing_ends(self, rel_type: str, batch: Any) -> None:
+        ends = {row[k] for row in batch for k in ("start", "end")}
+        query = cypher.missing_nodes(ends)
+        record = self.session.run(query[0], dict(query[1])).single()
+        missing = sorted(record["missing"]) if record else []
+        shown = "\n  ".join(f"<{iri}>" for iri in missing[:20])
+        more = f"\n  ... and {len(missing) - 20} more" if len(missing) > 20 else ""
+        raise WriteFailed(
+            f"{rel_type} relationships point at nodes that are neither in the data nor in the "
+            f"store:\n  {shown}{more}\nNothing was written (the load was rolled back)."
+        )
+
+    def commit(self) -> LoadCounts:
+        """Create the ``Load`` record and mark the attempt committed, in one transaction."""
+        counts, load, attempt = self.counts, self.load, self.iri
+
+        def body(tx: neo4j.ManagedTransaction) -> bool:
+            created = tx.run(*cypher.merge_load(load.iri, load.properties())).consume()
+            fresh = created.counters.nodes_created > 0
+            if fresh:
+                tx.run(*cypher.set_load_counts(load.iri, counts.as_properties())).consume()
+            tx.run(*sc.mark_committed(attempt)).consume()
+            return fresh
+
+        counts.already_loaded = not self.session.execute_write(body)
+        finish(self.session, attempt)
+        return counts
+
+    def abort(self) -> None:
+        roll_back(self.session, self.iri)
+
+
+def staged_write(
+    driver: neo4j.Driver,
+    parts: Iterator[Records],
+    load: LoadInfo,
+    *,
+    database: str,
+    batch_size: int,
+    phases: Phases,
+    total: int | None = None,
+) -> LoadCounts:
+    """Write every ``Records`` of ``parts`` as one load (all or nothing; see module doc)."""
+    with open_session(driver, database) as session:
+        prepare(session)
+        attempt = Attempt(session, load, batch_size)
+        try:
+            with phases.phase("write", total=total) as advance:
+                for records in parts:
+                    attempt.write(records, advance)
+            return attempt.commit()
+        except neo4j.exceptions.DriverError as exc:
+            _try_abort(attempt)
+            raise WriteFailed(
+                f"lost the connection to Neo4j during the load ({_first_line(exc)}). The batches "
+                "already written are rolled back by the next `civicgraph load` (the attempt is "
+                "recorded in the store); load again once Neo4j answers."
+            ) from exc
+        except neo4j.exceptions.Neo4jError as exc:
+            _try_abort(attempt)
+            raise WriteFailed(
+                f"the store refused the load ({exc.code}): {exc.message}\n"
+                "Nothing was written (the load was rolled back)."
+            ) from exc
+        except BaseException:
+            _try_abort(attempt)
+            raise
+
+
+def _try_abort(attempt: Attempt) -> None:
+    with suppress(neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError):
+        attempt.abort()  # if the store is gone, the next load rolls the attempt back
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,0 +1,193 @@
+"""Cypher of the staged writer (pure functions returning ``(query, params)``).
+
+A load too big for one transaction is written in batches, each its own transaction, under an
+*attempt*: a ``LoadAttempt`` node records it as pending; nodes and relationships the attempt
+creates carry ``pendingLoad``; an existing node or relationship it is about to change is first
+copied into a ``LoadUndo`` node. Commit creates the ``Load`` record and drops the attempt (one
+small transaction); rollback (on failure, or by the next load after a crash) restores the copies
+and deletes what the attempt created. Labels and types still come only from the allow-list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from loaders.cypher import _ADD_LOAD, RESOURCE, Query, label_clause, rel_type_clause
+
+ATTEMPT = "LoadAttempt"
+UNDO = "LoadUndo"
+_UNDO_KEYS = "undoAttempt, u.undoIri, u.undoLabels, u.undoKind, u.undoStart, u.undoEnd, u.undoType"
+
+
+def attempt_indexes() -> list[Query]:
+    return [
+        (f"CREATE INDEX load_pending IF NOT EXISTS FOR (n:{RESOURCE}) ON (n.pendingLoad)", {}),
+        (f"CREATE INDEX load_undo IF NOT EXISTS FOR (u:{UNDO}) ON (u.undoAttempt)", {}),
+        (f"CREATE INDEX load_attempt IF NOT EXISTS FOR (a:{ATTEMPT}) ON (a.iri)", {}),
+    ]
+
+
+def begin(attempt: str, props: Mapping[str, Any]) -> Query:
+    return (
+        f"CREATE (a:{ATTEMPT} {{iri: $attempt}}) SET a += $props, a.heartbeat = datetime()",
+        {"attempt": attempt, "props": dict(props)},
+    )
+
+
+def pending_attempts() -> Query:
+    return (
+        f"MATCH (a:{ATTEMPT}) RETURN a.iri AS iri, a.status AS status, a.host AS host, "
+        "a.pid AS pid, a.heartbeat AS heartbeat ORDER BY a.iri",
+        {},
+    )
+
+
+def merge_nodes(
+    labels: Sequence[str], rows: Sequence[Mapping[str, Any]], load: str, attempt: str
+) -> Query:
+    """Like ``loaders.cypher.merge_nodes``; a node that exists and will change is copied first."""
+    clause = label_clause([RESOURCE, *labels])
+    wanted = ",".join(f"'{x}'" for x in sorted({RESOURCE, *labels}))
+    query = (
+        "UNWIND $rows AS row\n"
+        f"OPTIONAL MATCH (old:{RESOURCE} {{iri: row.iri}})\n"
+        "WITH row, old, CASE WHEN old IS NULL THEN false ELSE\n"
+        "  any(k IN keys(row.props) WHERE old[k] IS NULL OR old[k] <> row.props[k])\n"
+        "  OR old.lastLoad IS NULL OR old.lastLoad <> $load\n"
+        "  OR NOT $load IN coalesce(old.loads, [])\n"
+        f"  OR any(l IN [{wanted}] WHERE NOT l IN labels(old)) END AS changes\n"
+        f"CALL (row, old, changes) {{\n"
+        f"  WITH row, old, changes WHERE changes AND old.pendingLoad IS NULL\n"
+        f"    AND NOT EXISTS {{ MATCH (x:{UNDO} {{undoAttempt: $attempt, undoIri: row.iri}}) }}\n"
+        f"  CREATE (u:{UNDO}) SET u = properties(old), u.undoAttempt = $attempt,\n"
+        "    u.undoIri = row.iri, u.undoLabels = labels(old), u.undoKind = 'node'\n"
+        "}\n"
+        f"MERGE (n:{RESOURCE} {{iri: row.iri}})\n"
+        "ON CREATE SET n.pendingLoad = $attempt\n"
+        "WITH n, row, properties(n) AS before, size(labels(n)) AS labelsBefore\n"
+        f"SET n{clause}, n += row.props, n.lastLoad = $load, n.loads = {_ADD_LOAD.format(v='n')}\n"
+        "RETURN count(*) AS rows,\n"
+        "       sum(CASE WHEN before = properties(n) AND labelsBefore = size(labels(n))\n"
+        "           THEN 0 ELSE 1 END) AS changed,\n"
+        "       sum(CASE WHEN n.pendingLoad = $attempt AND before.lastLoad IS NULL\n"
+        "           THEN 1 ELSE 0 END) AS created"
+    )
+    return query, {"rows": list(rows), "load": load, "attempt": attempt}
+
+
+def merge_relationships(
+    rel_type: str, rows: Sequence[Mapping[str, Any]], load: str, attempt: str
+) -> Query:
+    clause = rel_type_clause(rel_type)
+    query = (
+        "UNWIND $rows AS row\n"
+        f"MATCH (a:{RESOURCE} {{iri: row.start}})\n"
+        f"MATCH (b:{RESOURCE} {{iri: row.end}})\n"
+        f"OPTIONAL MATCH (a)-[old:{clause}]->(b)\n"
+        "WITH a, b, row, old, old IS NOT NULL AND old.pendingLoad IS NULL AND (\n"
+        "  NOT $load IN coalesce(old.loads, [])\n"
+        "  OR any(s IN row.sources WHERE NOT s IN coalesce(old.sources, []))) AS changes\n"
+        "CALL (a, b, row, old, changes) {\n"
+        f"  WITH a, b, row, old, changes WHERE changes AND NOT EXISTS {{\n"
+        f"    MATCH (x:{UNDO} {{undoAttempt: $attempt, undoStart: row.start}})\n"
+        f"    WHERE x.undoEnd = row.end AND x.undoType = $type }}\n"
+        f"  CREATE (u:{UNDO}) SET u = properties(old), u.undoAttempt = $attempt,\n"
+        "    u.undoStart = row.start, u.undoEnd = row.end, u.undoType = $type, u.undoKind = 'rel'\n"
+        "}\n"
+        f"MERGE (a)-[r:{clause}]->(b)\n"
+        "ON CREATE SET r.pendingLoad = $attempt\n"
+        "WITH r, row, properties(r) AS before\n"
+        "SET r.sources = coalesce(r.sources, [])\n"
+        "      + [s IN row.sources WHERE NOT s IN coalesce(r.sources, [])],\n"
+        f"    r.loads = {_ADD_LOAD.format(v='r')}\n"
+        "RETURN count(*) AS rows,\n"
+        "       sum(CASE WHEN before = properties(r) THEN 0 ELSE 1 END) AS changed,\n"
+        "       sum(CASE WHEN r.pendingLoad = $attempt AND before.loads IS NULL\n"
+        "           THEN 1 ELSE 0 END) AS created"
+    )
+    return query, {"rows": list(rows), "load": load, "attempt": attempt, "type": rel_type}
+
+
+def heartbeat(attempt: str) -> Query:
+    return f"MATCH (a:{ATTEMPT} {{iri: $attempt}}) SET a.heartbeat = datetime()", {
+        "attempt": attempt
+    }
+
+
+def mark_committed(attempt: str) -> Query:
+    return f"MATCH (a:{ATTEMPT} {{iri: $attempt}}) SET a.status = 'committed'", {"attempt": attempt}
+
+
+# Clean-up and rollback run as auto-commit queries batched by CALL ... IN TRANSACTIONS, so their
+# size is bounded too; each is idempotent, so a crash during either is finished by the next run.
+def clear_node_marks(attempt: str) -> Query:
+    return (
+        f"MATCH (n:{RESOURCE}) WHERE n.pendingLoad = $attempt\n"
+        "CALL (n) { REMOVE n.pendingLoad } IN TRANSACTIONS OF 10000 ROWS",
+        {"attempt": attempt},
+    )
+
+
+def clear_rel_marks(attempt: str) -> Query:
+    return (
+        "MATCH ()-[r]->() WHERE r.pendingLoad = $attempt\n"
+        "CALL (r) { REMOVE r.pendingLoad } IN TRANSACTIONS OF 10000 ROWS",
+        {"attempt": attempt},
+    )
+
+
+def drop_undo(attempt: str) -> Query:
+    return (
+        f"MATCH (u:{UNDO}) WHERE u.undoAttempt = $attempt\n"
+        "CALL (u) { DELETE u } IN TRANSACTIONS OF 10000 ROWS",
+        {"attempt": attempt},
+    )
+
+
+def drop_attempt(attempt: str) -> Query:
+    return f"MATCH (a:{ATTEMPT} {{iri: $attempt}}) DELETE a", {"attempt": attempt}
+
+
+def restore_nodes(attempt: str) -> Query:
+    return (
+        f"MATCH (u:{UNDO}) WHERE u.undoAttempt = $attempt AND u.undoKind = 'node'\n"
+        "CALL (u) {\n"
+        f"  MATCH (n:{RESOURCE} {{iri: u.undoIri}})\n"
+        "  REMOVE n:$(labels(n))\n"
+        "  SET n = properties(u), n:$(u.undoLabels)\n"
+        f"  REMOVE n.{_UNDO_KEYS.replace('u.', 'n.')}\n"
+        "  DELETE u\n"
+        "} IN TRANSACTIONS OF 5000 ROWS",
+        {"attempt": attempt},
+    )
+
+
+def restore_relationships(attempt: str) -> Query:
+    return (
+        f"MATCH (u:{UNDO}) WHERE u.undoAttempt = $attempt AND u.undoKind = 'rel'\n"
+        "CALL (u) {\n"
+        f"  MATCH (:{RESOURCE} {{iri: u.undoStart}})-[r]->(:{RESOURCE} {{iri: u.undoEnd}})\n"
+        "  WHERE type(r) = u.undoType\n"
+        "  SET r = properties(u)\n"
+        f"  REMOVE r.{_UNDO_KEYS.replace('u.', 'r.')}\n"
+        "  DELETE u\n"
+        "} IN TRANSACTIONS OF 5000 ROWS",
+        {"attempt": attempt},
+    )
+
+
+def delete_created_relationships(attempt: str) -> Query:
+    return (
+        "MATCH ()-[r]->() WHERE r.pendingLoad = $attempt\n"
+        "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+        {"attempt": attempt},
+    )
+
+
+def delete_created_nodes(attempt: str) -> Query:
+    return (
+        f"MATCH (n:{RESOURCE}) WHERE n.pendingLoad = $attempt\n"
+        "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS",
+        {"attempt": attempt},
+    )
