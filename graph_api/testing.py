@@ -8,8 +8,12 @@ without a socket.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ import httpx
 import neo4j
 from pydantic import SecretStr
 
+from civicgraph.neo4j_runtime import free_port
 from civicgraph.paths import ROOT, ontology_files, reference_files
 from civicgraph.settings import Settings
 from graph_api.app import create_app
@@ -26,6 +31,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "api"
 EX = "https://w3id.org/civic-space-graph/id/example/"
 ID = "https://w3id.org/civic-space-graph/id/"
 MARKER = EX + "incident/xa/2019-shutdown"
+SERVE_WAIT = 180.0  # seconds; a loaded 2-core CI machine is slow to import the app
 TOKEN = "curator-test-token-0123456789"
 
 
@@ -108,3 +114,36 @@ def node_count(driver: neo4j.Driver) -> tuple[int, int]:
         "MATCH (n) WITH count(n) AS nodes MATCH ()-[r]->() RETURN nodes, count(r) AS rels"
     )
     return int(records[0]["nodes"]), int(records[0]["rels"])
+
+
+@contextmanager
+def serving(neo4j_uri: str, log_path: Path, **env: str) -> Iterator[str]:
+    """A real ``civicgraph serve`` process on a free loopback port, ready (``/readyz`` 200);
+    yields its base URL. ``env`` adds environment variables (e.g. CIVICGRAPH_API_WORKERS)."""
+    port = free_port()
+    full_env = {**os.environ, "NEO4J_URI": neo4j_uri, "CIVICGRAPH_API_TOKENS": "[]", **env}
+    cli = [sys.executable, "-m", "civicgraph.cli", "serve", "--port", str(port)]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(cli, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + SERVE_WAIT
+            while not _ready(base):
+                assert process.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, f"serve was not ready within {SERVE_WAIT} s"
+                time.sleep(0.3)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _ready(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False

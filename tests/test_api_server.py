@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from graph_api.testing import ensure_loaded
+from graph_api.testing import ensure_loaded, serving
 
 pytestmark = pytest.mark.neo4j
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for_workers(log: Path, count: int) -> None:
@@ -48,29 +38,8 @@ def test_worker_count(monkeypatch, configured, cores, expected):
 
 def test_serve_answers_over_http(neo4j_driver, neo4j_uri, tmp_path: Path):
     ensure_loaded(neo4j_driver)
-    port = free_port()
-    env = {
-        **os.environ,
-        "NEO4J_URI": neo4j_uri,
-        "CIVICGRAPH_API_TOKENS": "[]",
-        "CIVICGRAPH_API_WORKERS": "2",
-    }
-    cli = [sys.executable, "-m", "civicgraph.cli", "serve", "--port", str(port)]
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(cli, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "serve did not start within 120 s"
-            time.sleep(0.3)
-        assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+    log = tmp_path / "serve.log"
+    with serving(neo4j_uri, log, CIVICGRAPH_API_WORKERS="2") as base:
         response = httpx.post(
             f"{base}/graphql",
             json={"query": "{ countries(first: 1) { totalCount } }"},
@@ -78,11 +47,4 @@ def test_serve_answers_over_http(neo4j_driver, neo4j_uri, tmp_path: Path):
         )
         assert response.status_code == 200
         assert response.json()["data"]["countries"]["totalCount"] > 0
-        wait_for_workers(tmp_path / "serve.log", 2)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        wait_for_workers(log, 2)

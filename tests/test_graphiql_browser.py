@@ -15,7 +15,6 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from base64 import b64decode
 from collections.abc import Iterator
@@ -28,15 +27,14 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from civicgraph.neo4j_runtime import free_port
 from graph_api import ide
+from graph_api.testing import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 QUERY = "{ countries(first: 3) { totalCount nodes { id label } } }"
 EDITOR = ".graphiql-query-editor .CodeMirror"
 RESULT = ".graphiql-response .CodeMirror"
-START_WAIT = 180  # seconds; a loaded 2-core CI machine is slow to import the app
 OFFLINE_FLAGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     "--proxy-server=127.0.0.1:9",
@@ -198,36 +196,6 @@ def chromium(profile: Path) -> Iterator[Browser]:
         os.close(from_us)
         os.close(to_us)
         log.close()
-
-
-@contextmanager
-def serving(neo4j_uri: str, log_path: Path) -> Iterator[str]:
-    """A real ``civicgraph serve`` on a free loopback port; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "NEO4J_URI": neo4j_uri, "CIVICGRAPH_API_TOKENS": "[]"}
-    cli = [sys.executable, "-m", "civicgraph.cli", "serve", "--port", str(port)]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(cli, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + START_WAIT
-            while True:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None, log_path.read_text()
-                assert time.monotonic() < deadline, f"serve was not ready within {START_WAIT} s"
-                time.sleep(0.3)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @pytest.mark.neo4j
