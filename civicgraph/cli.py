@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -37,9 +38,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_driver_logs() -> None:
+    """The driver logs each retry and each lost connection as multi-line warnings; every command
+    reports the outcome itself in one paragraph, so the CLI keeps the driver's logger silent."""
+    logger = logging.getLogger("neo4j")
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet_driver_logs()
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)

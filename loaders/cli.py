@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,14 +73,6 @@ def register(subparsers: Any) -> None:
     up.set_defaults(func=_up)
 
 
-def quiet_driver_logs() -> None:
-    """The driver logs each retry and each lost connection as multi-line warnings; the loader
-    reports the outcome itself in one paragraph, so the CLI keeps the driver's logger silent."""
-    logger = logging.getLogger("neo4j")
-    logger.addHandler(logging.NullHandler())
-    logger.propagate = False
-
-
 def _paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths",
@@ -106,7 +97,6 @@ def _phases(args: argparse.Namespace, paths: list[Path]) -> Phases:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    quiet_driver_logs()
     from loaders.pipeline import check_paths
     from loaders.rdf_input import rdf_files
 
@@ -141,7 +131,6 @@ def _try_driver() -> neo4j.Driver | None:
 
 
 def _load(args: argparse.Namespace) -> int:
-    quiet_driver_logs()
     if wants_table(args):
         return run_table_load(args)
     from civicgraph.store import open_driver
@@ -226,7 +215,6 @@ def bring_up(settings: Settings, *, quiet: bool = False) -> LoadSummary:
 
 
 def _up(args: argparse.Namespace) -> int:
-    quiet_driver_logs()
     from loaders.pipeline import ValidationFailed
 
     settings = get_settings()
