@@ -164,7 +164,7 @@ public final class Launcher {
             Files.writeString(conf.resolve("neo4j.conf"),
                     "server.directories.data=" + data.toAbsolutePath() + "\n");
             int code = new CommandLine(new SetInitialPasswordCommand(new ExecutionContext(home, conf)))
-                    .execute(password);
+                    .execute("--", password); // "--": a password may start with a dash
             if (code != 0) {
                 fail("setting the initial password failed (exit " + code + ")");
             }

@@ -69,15 +69,19 @@ def test_load_csv_reaches_no_file_and_no_host_even_with_the_password(
 
 
 def test_a_replaced_password_file_is_applied_at_the_next_start(tmp_path: Path) -> None:
-    """Data that predates the file (or a file a user replaced) gets the new password, before
-    Bolt listens; the old password stops working."""
+    """A new DBMS takes the file's password as its initial one (even one starting with a dash,
+    as a generated one may); data that predates the file (or a file a user replaced) gets the
+    new password before Bolt listens, and the old password stops working."""
     settings = Settings(neo4j_uri=None)
     home = tmp_path / "neo4j"
     layout = neo4j_runtime.Layout.build(settings, home)
+    layout.data.mkdir(parents=True)
+    layout.password_file.write_text("-a-generated-password-may-start-with-a-dash\n")
     port = neo4j_runtime.free_port()
     first = neo4j_local.start(settings, home=home, port=port, heap="384m", pagecache="64m")
     try:
         old = neo4j_runtime.local_auth(layout)
+        assert old is not None and old.credentials.startswith("-")
         assert neo4j_runtime.bolt_error(first.uri, auth=old) is None
     finally:
         neo4j_local.stop(settings, home=home)
