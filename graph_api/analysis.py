@@ -16,6 +16,7 @@ from graph_api.cypher import roots
 from graph_api.db import NodeRecord
 from graph_api.errors import bad_argument
 from graph_api.search import SEARCH_CYPHER, SEARCH_HITS, lucene_query
+from graph_api.votes.fields import VoteFields
 from graph_api.walks import WalkFields
 
 MAX_HITS = 100
@@ -82,5 +83,5 @@ class BriefingFields:
 
 
 AnalysisFields = merge_types(
-    "AnalysisFields", (SearchFields, WalkFields, BriefingFields, AggregateFields)
+    "AnalysisFields", (SearchFields, WalkFields, BriefingFields, AggregateFields, VoteFields)
 )
