@@ -21,6 +21,7 @@ from graph_api.connection import Node
 from graph_api.db import NodeRecord
 from graph_api.errors import bad_argument
 from graph_api.links import Link, LinkData, unique_links
+from graph_api.votes.saydo import SayDoRecord, build_say_do
 
 from . import briefing_cypher as cypher
 
@@ -86,6 +87,7 @@ class BriefingRight:
 @strawberry.type(description="A country's incidents, threats, rights and the texts answering them.")
 class Briefing:
     country_record: strawberry.Private[NodeRecord]
+    period: strawberry.Private[tuple[dt.date | None, dt.date | None, int]]
     state_links: list[Link] = strawberry.field(name="states", description="States of the country.")
     memberships: list[Link] = strawberry.field(
         description="member and organisation links of the state's memberships."
@@ -101,6 +103,22 @@ class Briefing:
     @strawberry.field
     def country(self) -> Node:
         return _wrap(self.country_record)
+
+    @strawberry.field(
+        description="The say-do record for the same country and period: incidents by threat "
+        "type and year, rights restricted, the resolutions protecting rights with the state's "
+        "vote, its FOC-majority agreement on human-rights roll calls, its FOC membership."
+    )
+    async def say_do(self, info: Info, sourced_only: bool = False) -> SayDoRecord:
+        start, end, first = self.period
+        return await build_say_do(
+            info.context.db,
+            self.country_record.iri,
+            start,
+            end,
+            first=first,
+            sourced_only=sourced_only,
+        )
 
 
 def _rows(value: Any) -> list[dict[str, Any]]:
@@ -127,6 +145,7 @@ async def build_briefing(
     rights = await _rights(info, reached)
     return Briefing(
         country_record=country_rec,
+        period=(start, end, first),
         state_links=_links(unique_links(_rows(head[0]["states"]))),
         memberships=_links(memberships),
         foc_member=any(d.rel_type == "ORGANISATION" and d.end.iri == FOC for d in memberships),

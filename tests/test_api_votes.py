@@ -122,3 +122,28 @@ async def test_bad_input_is_a_user_error(api, query: str, argument: str):
     errors = await api.errors(query)
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert errors[0]["extensions"]["argument"] == argument
+
+
+async def test_say_do_record_lists_resolutions_and_membership(api):
+    data = (
+        await api.gql(
+            """{
+      briefing(country: "NL") {
+        sayDo {
+          state { label } incidentCount
+          resolutions { resolution { ... on Resolution { symbol } } adoption vote { choice } }
+          humanRightsVotes { rollCalls focAgreement { compared } }
+          focMembership { year sources { label } }
+        }
+      }
+    }"""
+        )
+    )["data"]["briefing"]["sayDo"]
+    assert data["state"]["label"] == "Netherlands" and data["incidentCount"] == 0
+    adoption = {r["resolution"]["symbol"]: r["adoption"] for r in data["resolutions"]}
+    assert adoption["A/HRC/RES/20/8"] == "ADOPTED_WITHOUT_VOTE"
+    assert adoption["A/HRC/RES/26/13"] == "NOT_RECORDED"
+    assert all(r["vote"] is None for r in data["resolutions"])
+    assert data["humanRightsVotes"]["rollCalls"] == 1
+    assert [m["year"] for m in data["focMembership"]] == [2011]
+    assert data["focMembership"][0]["sources"]

@@ -100,6 +100,14 @@ def roll_call_tally(roll_call: str) -> Query:
     )
 
 
+def roll_call_tallies(roll_calls: list[str]) -> Query:
+    """The tallies of several roll calls in one query (one row each)."""
+    return (
+        f"UNWIND $rcs AS id MATCH (rc:RollCall {{iri: id}})\n{_TALLY}\nRETURN {_TALLY_RETURN}",
+        {"rcs": roll_calls},
+    )
+
+
 def resolution_tallies(resolution: str, limit: int) -> Query:
     """Every roll call on a resolution (whole text first, then by date), each with its tally."""
     return (

@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph_api.votes import resolve
+from graph_api.votes.saydo import SayDoRecord, build_say_do
 from graph_api.votes.types import ResolutionVotes, StateVotes, VoteChoice, VoteTally, VotingRecord
 
 From = Annotated[
@@ -81,3 +82,23 @@ class VoteFields:
         resolve.check_period(from_, to)
         who = await resolve.state(db, state)
         return await resolve.voting_record(db, who, start=from_, end=to, topic=topic)
+
+    @strawberry.field(
+        description="The say-do record of a country's state (country: ISO code or IRI) for a "
+        "period: incidents by threat type and year, the rights they restrict, the resolutions "
+        "protecting rights with the state's vote or 'adopted without a vote', its agreement "
+        "with the FOC majority on human-rights roll calls, its FOC membership; every item with "
+        "its sources. `sourcedOnly` leaves out links derived by a rule."
+    )
+    async def say_do(
+        self,
+        info: Info,
+        country: str,
+        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
+        to: dt.date | None = None,
+        first: int = 100,
+        sourced_only: bool = False,
+    ) -> SayDoRecord:
+        return await build_say_do(
+            info.context.db, country, from_, to, first=first, sourced_only=sourced_only
+        )
