@@ -38,6 +38,7 @@ datasets: install neo4j-fetch
 	$(BIN)/civicgraph load --source keepiton $(DATA)/keepiton/stop_2016_2025.csv
 	$(BIN)/civicgraph load --source unvotes $(DATA)/unvotes
 	$(BIN)/civicgraph load --source civicus $(DATA)/civicus/civicus_2021-03-19.json
+	$(BIN)/civicgraph derive
 
 lint: install
 	$(BIN)/ruff check .

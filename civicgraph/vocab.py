@@ -29,6 +29,7 @@ class CSG(DefinedNamespace):
     CyberActivist: URIRef
     Dataset: URIRef
     Declaration: URIRef
+    DerivationRule: URIRef
     Document: URIRef
     Event: URIRef
     GAResolution: URIRef
@@ -130,6 +131,7 @@ class CSG(DefinedNamespace):
     rollCall: URIRef
     rollCallId: URIRef
     rowNumber: URIRef
+    ruleVersion: URIRef
     session: URIRef
     sha256: URIRef
     sheetYear: URIRef
