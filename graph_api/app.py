@@ -22,6 +22,7 @@ from civicgraph.errors import StoreUnavailable
 from civicgraph.settings import Settings, get_settings
 from graph_api.context import get_context
 from graph_api.ide import GraphiQLRouter, assets_router
+from graph_api.pages.routes import router as pages_router
 from graph_api.schema import build_schema
 from graph_api.sdl import render_sdl
 from graph_api.search import ensure_search_index
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     router = GraphiQLRouter(build_schema(), context_getter=get_context, graphql_ide="graphiql")
     app.include_router(router, prefix="/graphql")
     app.include_router(assets_router())
+    app.include_router(pages_router())
 
     @app.middleware("http")
     async def request_id(
