@@ -141,6 +141,13 @@ def _unavailable(settings: Settings, uri: str, exc: Exception) -> StoreUnavailab
     reason = _first_line(exc)
     if isinstance(exc, neo4j_errors.AuthError) and settings.local:
         password_file = rt.Layout.build(settings).password_file
+        if not password_file.is_file():
+            return StoreUnavailable(
+                f"The Neo4j at {uri} wants a password, and this checkout has none "
+                f"({password_file} does not exist): that server was not started from here. "
+                "Stop it or choose another CIVICGRAPH_BOLT_PORT, then `civicgraph neo4j start`; "
+                "or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD to use it."
+            )
         return StoreUnavailable(
             f"The local Neo4j at {uri} refused the password in {password_file} ({reason}). "
             "Restart it with `civicgraph neo4j stop` and `civicgraph neo4j start`: the "

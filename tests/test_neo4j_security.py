@@ -96,3 +96,50 @@ def test_a_replaced_password_file_is_applied_at_the_next_start(tmp_path: Path) -
         assert "Unauthorized" in (neo4j_runtime.bolt_error(again.uri, auth=old) or "")
     finally:
         neo4j_local.stop(settings, home=home)
+
+
+def test_the_cli_finds_the_local_password_by_itself(
+    session_layout: neo4j_runtime.Layout, neo4j_uri: str, tmp_path: Path
+) -> None:
+    """No NEO4J_* variable: the CLI reads the credentials file of the local server it talks to
+    (a CIVICGRAPH_HOME whose ``neo4j`` is the session server's home)."""
+    import subprocess
+    import sys
+    from urllib.parse import urlsplit
+
+    from civicgraph.paths import ROOT
+
+    home = tmp_path / "civicgraph-home"
+    home.mkdir()
+    (home / "neo4j").symlink_to(session_layout.home)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env |= {"CIVICGRAPH_HOME": str(home), "CIVICGRAPH_BOLT_PORT": str(urlsplit(neo4j_uri).port)}
+    command = [sys.executable, "-m", "civicgraph.cli", "stats", "--json"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert '"labels"' in done.stdout or '"nodes"' in done.stdout
+    session_layout.password_file.rename(tmp_path / "saved-password")
+    try:
+        refused = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+    finally:
+        (tmp_path / "saved-password").rename(session_layout.password_file)
+    assert refused.returncode != 0
+
+
+def test_a_server_started_elsewhere_is_named_not_blamed_on_a_missing_file(
+    neo4j_uri: str, tmp_path: Path
+) -> None:
+    """A local server on our port that this checkout did not start (no credentials file)."""
+    from urllib.parse import urlsplit
+
+    from civicgraph import store
+
+    settings = Settings(
+        neo4j_uri=None,
+        civicgraph_home=tmp_path / "elsewhere",
+        civicgraph_bolt_port=urlsplit(neo4j_uri).port,
+    )
+    with pytest.raises(store.StoreUnavailable, match="this checkout has none"):
+        store.open_driver(settings).close()
