@@ -32,6 +32,7 @@ def local_name(iri: object) -> str:
     return re.split(r"[#/]", str(iri))[-1]
 
 
+@cache
 def const_case(name: str) -> str:
     """``restrictsRight`` -> ``RESTRICTS_RIGHT``: the relationship type of an object property."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()

@@ -154,10 +154,11 @@ def _delete_replaced(tx: neo4j.ManagedTransaction, iri: str, replaced: set[str])
 def _write(tx: neo4j.ManagedTransaction, edit: Edit, records: Records, load: LoadInfo) -> None:
     _delete_replaced(tx, edit.iri, edit.replaced)
     tx.run(*cypher.merge_load(load.iri, load.properties())).consume()
-    for labels, rows in sorted(records.nodes.items()):
-        tx.run(*cypher.merge_nodes(labels, rows, load.iri)).consume()
-    for rel_type, rel_rows in sorted(records.relationships.items()):
-        tx.run(*cypher.merge_relationships(rel_type, rel_rows, load.iri)).consume()
+    if records.nodes:
+        tx.run(*cypher.merge_nodes(sorted(records.nodes.items()), load.iri)).consume()
+    if records.relationships:
+        rels = sorted(records.relationships.items())
+        tx.run(*cypher.merge_relationships(rels, load.iri)).consume()
 
 
 def apply_edit(driver: neo4j.Driver, database: str, edit: Edit, action: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 
@@ -80,6 +80,36 @@ def batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield rows[start : start + size]
 
 
+K = TypeVar("K")
+R = TypeVar("R")
+
+
+def grouped_batches(
+    groups: Mapping[K, Sequence[R]], size: int
+) -> Iterator[list[tuple[K, Sequence[R]]]]:
+    """Batches of at most ``size`` rows across groups (in key order), each as (key, rows) parts:
+    a load of many small label sets or types writes a few full batches, not one per group."""
+    batch: list[tuple[K, Sequence[R]]] = []
+    room = size
+    for key in sorted(groups):  # type: ignore[type-var]
+        rows = groups[key]
+        start = 0
+        while start < len(rows):
+            part = rows[start : start + room]
+            batch.append((key, part))
+            start += len(part)
+            room -= len(part)
+            if room == 0:
+                yield batch
+                batch, room = [], size
+    if batch:
+        yield batch
+
+
+def batch_rows(batch: Sequence[tuple[Any, Sequence[Any]]]) -> int:
+    return sum(len(rows) for _, rows in batch)
+
+
 def open_session(driver: neo4j.Driver, database: str) -> neo4j.Session:
     """A session without server notifications: the loader's queries name labels and keys that an
     empty store does not know yet, and the driver would log a warning for each."""
@@ -131,45 +161,56 @@ class _Transaction:
         return counts
 
     def _nodes(self, tx: neo4j.ManagedTransaction, counts: LoadCounts, advance: Advance) -> None:
-        for labels, rows in sorted(self.records.nodes.items()):
-            for batch in batches(rows, self.batch_size):
-                result = tx.run(*cypher.merge_nodes(labels, batch, self.load.iri))
-                record = result.single()
-                created = result.consume().counters.nodes_created
-                changed = record["changed"] if record else 0
-                counts.nodes_created += created
-                counts.nodes_updated += changed - created
-                counts.nodes_unchanged += len(batch) - changed
-                advance(len(batch))
+        for batch in grouped_batches(self.records.nodes, self.batch_size):
+            result = tx.run(*cypher.merge_nodes(batch, self.load.iri))
+            record = result.single()
+            created = result.consume().counters.nodes_created
+            changed = record["changed"] if record else 0
+            size = batch_rows(batch)
+            counts.nodes_created += created
+            counts.nodes_updated += changed - created
+            counts.nodes_unchanged += size - changed
+            advance(size)
 
     def _relationships(
         self, tx: neo4j.ManagedTransaction, counts: LoadCounts, advance: Advance
     ) -> None:
-        for rel_type, rows in sorted(self.records.relationships.items()):
-            for batch in batches(rows, self.batch_size):
-                result = tx.run(*cypher.merge_relationships(rel_type, batch, self.load.iri))
-                record = result.single()
-                created = result.consume().counters.relationships_created
-                matched = record["rows"] if record else 0
-                if matched != len(batch):
-                    self._missing_ends(tx, rel_type, batch)
-                changed = record["changed"] if record else 0
-                counts.relationships_created += created
-                counts.relationships_updated += changed - created
-                counts.relationships_unchanged += matched - changed
-                advance(len(batch))
+        for batch in grouped_batches(self.records.relationships, self.batch_size):
+            result = tx.run(*cypher.merge_relationships(batch, self.load.iri))
+            record = result.single()
+            created = result.consume().counters.relationships_created
+            matched = record["rows"] if record else 0
+            size = batch_rows(batch)
+            if matched != size:
+                missing = _run(tx, cypher.missing_nodes(relationship_ends(batch)))["missing"]
+                raise missing_ends(
+                    batch, missing, "Nothing was written (the load was rolled back)."
+                )
+            changed = record["changed"] if record else 0
+            counts.relationships_created += created
+            counts.relationships_updated += changed - created
+            counts.relationships_unchanged += matched - changed
+            advance(size)
 
-    def _missing_ends(
-        self, tx: neo4j.ManagedTransaction, rel_type: str, batch: Sequence[Any]
-    ) -> None:
-        ends = {row[k] for row in batch for k in ("start", "end")}
-        missing = sorted(_run(tx, cypher.missing_nodes(ends))["missing"])
-        shown = "\n  ".join(f"<{iri}>" for iri in missing[:20])
-        more = f"\n  ... and {len(missing) - 20} more" if len(missing) > 20 else ""
-        raise WriteFailed(
-            f"{rel_type} relationships point at nodes that are neither in the data nor in the "
-            f"store:\n  {shown}{more}\nNothing was written (the load was rolled back)."
-        )
+
+def relationship_ends(batch: Sequence[tuple[str, Sequence[Any]]]) -> set[str]:
+    return {row[k] for _, rows in batch for row in rows for k in ("start", "end")}
+
+
+def missing_ends(
+    batch: Sequence[tuple[str, Sequence[Any]]], missing: Sequence[str], outcome: str
+) -> WriteFailed:
+    """The error for relationships of ``batch`` whose end nodes are ``missing`` from the store."""
+    gone = set(missing)
+    types = sorted(
+        {t for t, rows in batch for row in rows if row["start"] in gone or row["end"] in gone}
+    )
+    shown = "\n  ".join(f"<{iri}>" for iri in sorted(gone)[:20])
+    more = f"\n  ... and {len(gone) - 20} more" if len(gone) > 20 else ""
+    return WriteFailed(
+        f"{', '.join(types)} relationships point at nodes that are neither in the data nor in "
+        f"the store:\n  {shown}{more}\n{outcome}"
+    )
 
 
 def write(

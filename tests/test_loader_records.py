@@ -14,6 +14,7 @@ from loaders import cypher
 from loaders.datatypes import DATATYPES, IllTypedLiteral, graphql_scalar, to_value
 from loaders.rdf_input import parse
 from loaders.records import Records, to_records
+from loaders.writer import batch_rows, grouped_batches
 
 FIXTURES = Path(__file__).parent / "fixtures" / "loader"
 EX = "https://w3id.org/civic-space-graph/id/example/"
@@ -127,14 +128,26 @@ def test_one_datatype_table_for_store_and_graphql() -> None:
 
 
 def test_cypher_takes_labels_and_types_only_from_the_ontology() -> None:
-    query, params = cypher.merge_nodes(("Event", "Incident"), [{"iri": "x", "props": {}}], "l")
-    assert ":`Event`:`Incident`:`Resource`" in query and params["rows"][0]["iri"] == "x"
+    query, params = cypher.merge_nodes([(("Incident", "Event"), [{"iri": "x", "props": {}}])], "l")
+    assert params["groups"] == [
+        {"labels": ["Event", "Incident", "Resource"], "rows": [{"iri": "x", "props": {}}]}
+    ]
+    assert "Incident" not in query and "SET n:$(g.labels)" in query
     with pytest.raises(ValueError, match="not declared by the ontology"):
-        cypher.merge_nodes(("Incident", "Evil`) DETACH DELETE (n"), [], "l")
+        cypher.merge_nodes([(("Incident", "Evil`) DETACH DELETE (n"), [])], "l")
     with pytest.raises(ValueError, match="relationship type"):
-        cypher.merge_relationships("NOT_A_TYPE", [], "l")
+        cypher.merge_relationships([("NOT_A_TYPE", [])], "l")
     row = {"start": EX + "incident/one", "end": EX + "right/example-right", "sources": []}
-    query, params = cypher.merge_relationships("RESTRICTS_RIGHT", [row], EX + "load")
-    assert "[r:`RESTRICTS_RIGHT`]" in query
+    query, params = cypher.merge_relationships([("RESTRICTS_RIGHT", [row])], EX + "load")
+    assert "CREATE (a)-[new:$(g.type)]->(b)" in query and "`RESTRICTS_RIGHT`|" in query
     assert EX not in query  # values travel only as parameters
-    assert params == {"rows": [row], "load": EX + "load"}
+    assert params == {"groups": [{"type": "RESTRICTS_RIGHT", "rows": [row]}], "load": EX + "load"}
+
+
+def test_batches_cross_groups_and_keep_every_row_once() -> None:
+    groups = {("B",): list(range(7)), ("A",): list(range(3)), ("C",): list(range(12))}
+    got = list(grouped_batches(groups, 5))
+    assert [batch_rows(b) for b in got] == [5, 5, 5, 5, 2]
+    assert got[0] == [(("A",), [0, 1, 2]), (("B",), [0, 1])]
+    flat = [(k, r) for b in got for k, rows in b for r in rows]
+    assert flat == [(k, r) for k in sorted(groups) for r in groups[k]]

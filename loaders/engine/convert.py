@@ -8,6 +8,7 @@ triples by reason and problems the store cannot hold.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 from civicgraph.model import Ontology, OntProperty
 from loaders.datatypes import IllTypedLiteral, StoredValue, to_value
@@ -30,10 +31,19 @@ RDF_TYPE, STATEMENT = RDF + "type", RDF + "Statement"
 SOURCE = "http://purl.org/dc/terms/source"
 
 
+_TEXT = frozenset({XSD_STRING, LANG_STRING, "http://www.w3.org/2001/XMLSchema#anyURI"})
+
+
 def stored(lit: Lit) -> StoredValue:
-    """The Neo4j value of a literal; plain and tagged strings skip rdflib entirely."""
-    if lit.lang or lit.datatype in (XSD_STRING, LANG_STRING):
+    """The Neo4j value of a literal; strings and tagged strings skip rdflib entirely."""
+    if lit.lang or lit.datatype in _TEXT:
         return lit.value
+    return _typed(lit)
+
+
+@lru_cache(maxsize=1 << 16)
+def _typed(lit: Lit) -> StoredValue:
+    """Dates, years and codes repeat across many nodes: convert each distinct literal once."""
     return to_value(literal(lit))
 
 

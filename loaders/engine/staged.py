@@ -27,7 +27,16 @@ from loaders import cypher
 from loaders.engine import staged_cypher as sc
 from loaders.progress import Advance, Phases
 from loaders.records import Records
-from loaders.writer import LoadCounts, LoadInfo, WriteFailed, batches, open_session
+from loaders.writer import (
+    LoadCounts,
+    LoadInfo,
+    WriteFailed,
+    batch_rows,
+    grouped_batches,
+    missing_ends,
+    open_session,
+    relationship_ends,
+)
 
 STALE_AFTER = timedelta(minutes=10)
 HEARTBEAT_EVERY = 20  # batches
@@ -135,38 +144,27 @@ class Attempt:
         c = self.counts
         c.triples += records.triples
         c.triples_skipped += sum(records.skipped.values())
-        for labels, rows in sorted(records.nodes.items()):
-            for batch in batches(rows, self.batch_size):
-                r = _write(self.session, sc.merge_nodes(labels, batch, self.load.iri, self.iri))
-                c.nodes_created += r["created"]
-                c.nodes_updated += r["changed"] - r["created"]
-                c.nodes_unchanged += len(batch) - r["changed"]
-                advance(len(batch))
-                self._beat()
-        for rel_type, rels in sorted(records.relationships.items()):
-            for batch in batches(rels, self.batch_size):
-                r = _write(
-                    self.session, sc.merge_relationships(rel_type, batch, self.load.iri, self.iri)
-                )
-                if r["rows"] != len(batch):
-                    self._missing_ends(rel_type, batch)
-                c.relationships_created += r["created"]
-                c.relationships_updated += r["changed"] - r["created"]
-                c.relationships_unchanged += r["rows"] - r["changed"]
-                advance(len(batch))
-                self._beat()
-
-    def _missing_ends(self, rel_type: str, batch: Any) -> None:
-        ends = {row[k] for row in batch for k in ("start", "end")}
-        query = cypher.missing_nodes(ends)
-        record = self.session.run(query[0], dict(query[1])).single()
-        missing = sorted(record["missing"]) if record else []
-        shown = "\n  ".join(f"<{iri}>" for iri in missing[:20])
-        more = f"\n  ... and {len(missing) - 20} more" if len(missing) > 20 else ""
-        raise WriteFailed(
-            f"{rel_type} relationships point at nodes that are neither in the data nor in the "
-            f"store:\n  {shown}{more}\nNothing was written (the load was rolled back)."
-        )
+        for batch in grouped_batches(records.nodes, self.batch_size):
+            r = _write(self.session, sc.merge_nodes(batch, self.load.iri, self.iri))
+            size = batch_rows(batch)
+            c.nodes_created += r["created"]
+            c.nodes_updated += r["changed"] - r["created"]
+            c.nodes_unchanged += size - r["changed"]
+            advance(size)
+            self._beat()
+        for rels in grouped_batches(records.relationships, self.batch_size):
+            r = _write(self.session, sc.merge_relationships(rels, self.load.iri, self.iri))
+            size = batch_rows(rels)
+            if r["rows"] != size:
+                query = cypher.missing_nodes(relationship_ends(rels))
+                record = self.session.run(query[0], dict(query[1])).single()
+                missing = record["missing"] if record else []
+                raise missing_ends(rels, missing, "Nothing was written (the load was rolled back).")
+            c.relationships_created += r["created"]
+            c.relationships_updated += r["changed"] - r["created"]
+            c.relationships_unchanged += r["rows"] - r["changed"]
+            advance(size)
+            self._beat()
 
     def commit(self) -> LoadCounts:
         """Create the ``Load`` record and mark the attempt committed, in one transaction."""

@@ -10,10 +10,19 @@ and deletes what the attempt created. Labels and types still come only from the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from loaders.cypher import _ADD_LOAD, RESOURCE, Query, label_clause, rel_type_clause
+from loaders.cypher import (
+    _ADD_LOAD,
+    RESOURCE,
+    NodeGroups,
+    Query,
+    RelGroups,
+    any_type,
+    node_groups,
+    rel_groups,
+)
 
 ATTEMPT = "LoadAttempt"
 UNDO = "LoadUndo"
@@ -43,60 +52,61 @@ def pending_attempts() -> Query:
     )
 
 
-def merge_nodes(
-    labels: Sequence[str], rows: Sequence[Mapping[str, Any]], load: str, attempt: str
-) -> Query:
+def merge_nodes(groups: NodeGroups, load: str, attempt: str) -> Query:
     """Like ``loaders.cypher.merge_nodes``; a node that exists and will change is copied first."""
-    clause = label_clause([RESOURCE, *labels])
-    wanted = ",".join(f"'{x}'" for x in sorted({RESOURCE, *labels}))
     query = (
-        "UNWIND $rows AS row\n"
+        "UNWIND $groups AS g\n"
+        "UNWIND g.rows AS row\n"
         f"OPTIONAL MATCH (old:{RESOURCE} {{iri: row.iri}})\n"
-        "WITH row, old, CASE WHEN old IS NULL THEN false ELSE\n"
+        "WITH g, row, old, CASE WHEN old IS NULL THEN false ELSE\n"
         "  any(k IN keys(row.props) WHERE old[k] IS NULL OR old[k] <> row.props[k])\n"
         "  OR old.lastLoad IS NULL OR old.lastLoad <> $load\n"
         "  OR NOT $load IN coalesce(old.loads, [])\n"
-        f"  OR any(l IN [{wanted}] WHERE NOT l IN labels(old)) END AS changes\n"
-        f"CALL (row, old, changes) {{\n"
-        f"  WITH row, old, changes WHERE changes AND old.pendingLoad IS NULL\n"
+        "  OR any(l IN g.labels WHERE NOT l IN labels(old)) END AS changes\n"
+        "CALL (row, old, changes) {\n"
+        "  WITH row, old, changes WHERE changes AND old.pendingLoad IS NULL\n"
         f"    AND NOT EXISTS {{ MATCH (x:{UNDO} {{undoAttempt: $attempt, undoIri: row.iri}}) }}\n"
         f"  CREATE (u:{UNDO}) SET u = properties(old), u.undoAttempt = $attempt,\n"
         "    u.undoIri = row.iri, u.undoLabels = labels(old), u.undoKind = 'node'\n"
         "}\n"
         f"MERGE (n:{RESOURCE} {{iri: row.iri}})\n"
         "ON CREATE SET n.pendingLoad = $attempt\n"
-        "WITH n, row, properties(n) AS before, size(labels(n)) AS labelsBefore\n"
-        f"SET n{clause}, n += row.props, n.lastLoad = $load, n.loads = {_ADD_LOAD.format(v='n')}\n"
+        "WITH n, g, row, properties(n) AS before, size(labels(n)) AS labelsBefore\n"
+        f"SET n:$(g.labels), n += row.props, n.lastLoad = $load, "
+        f"n.loads = {_ADD_LOAD.format(v='n')}\n"
         "RETURN count(*) AS rows,\n"
         "       sum(CASE WHEN before = properties(n) AND labelsBefore = size(labels(n))\n"
         "           THEN 0 ELSE 1 END) AS changed,\n"
         "       sum(CASE WHEN n.pendingLoad = $attempt AND before.lastLoad IS NULL\n"
         "           THEN 1 ELSE 0 END) AS created"
     )
-    return query, {"rows": list(rows), "load": load, "attempt": attempt}
+    return query, {"groups": node_groups(groups), "load": load, "attempt": attempt}
 
 
-def merge_relationships(
-    rel_type: str, rows: Sequence[Mapping[str, Any]], load: str, attempt: str
-) -> Query:
-    clause = rel_type_clause(rel_type)
+def merge_relationships(groups: RelGroups, load: str, attempt: str) -> Query:
     query = (
-        "UNWIND $rows AS row\n"
+        "UNWIND $groups AS g\n"
+        "UNWIND g.rows AS row\n"
         f"MATCH (a:{RESOURCE} {{iri: row.start}})\n"
         f"MATCH (b:{RESOURCE} {{iri: row.end}})\n"
-        f"OPTIONAL MATCH (a)-[old:{clause}]->(b)\n"
-        "WITH a, b, row, old, old IS NOT NULL AND old.pendingLoad IS NULL AND (\n"
+        f"OPTIONAL MATCH (a)-[old:{any_type()}]->(b) WHERE type(old) = g.type\n"
+        "WITH a, b, g, row, old, old IS NOT NULL AND old.pendingLoad IS NULL AND (\n"
         "  NOT $load IN coalesce(old.loads, [])\n"
         "  OR any(s IN row.sources WHERE NOT s IN coalesce(old.sources, []))) AS changes\n"
-        "CALL (a, b, row, old, changes) {\n"
-        f"  WITH a, b, row, old, changes WHERE changes AND NOT EXISTS {{\n"
+        "CALL (g, row, old, changes) {\n"
+        "  WITH g, row, old, changes WHERE changes AND NOT EXISTS {\n"
         f"    MATCH (x:{UNDO} {{undoAttempt: $attempt, undoStart: row.start}})\n"
-        f"    WHERE x.undoEnd = row.end AND x.undoType = $type }}\n"
+        "    WHERE x.undoEnd = row.end AND x.undoType = g.type }\n"
         f"  CREATE (u:{UNDO}) SET u = properties(old), u.undoAttempt = $attempt,\n"
-        "    u.undoStart = row.start, u.undoEnd = row.end, u.undoType = $type, u.undoKind = 'rel'\n"
+        "    u.undoStart = row.start, u.undoEnd = row.end, u.undoType = g.type,\n"
+        "    u.undoKind = 'rel'\n"
         "}\n"
-        f"MERGE (a)-[r:{clause}]->(b)\n"
-        "ON CREATE SET r.pendingLoad = $attempt\n"
+        "OPTIONAL CALL (a, b, g, old) {\n"
+        "  WITH a, b, g WHERE old IS NULL\n"
+        "  CREATE (a)-[new:$(g.type)]->(b) SET new.pendingLoad = $attempt\n"
+        "  RETURN new\n"
+        "}\n"
+        "WITH coalesce(old, new) AS r, row\n"
         "WITH r, row, properties(r) AS before\n"
         "SET r.sources = coalesce(r.sources, [])\n"
         "      + [s IN row.sources WHERE NOT s IN coalesce(r.sources, [])],\n"
@@ -106,7 +116,7 @@ def merge_relationships(
         "       sum(CASE WHEN r.pendingLoad = $attempt AND before.loads IS NULL\n"
         "           THEN 1 ELSE 0 END) AS created"
     )
-    return query, {"rows": list(rows), "load": load, "attempt": attempt, "type": rel_type}
+    return query, {"groups": rel_groups(groups), "load": load, "attempt": attempt}
 
 
 def heartbeat(attempt: str) -> Query:

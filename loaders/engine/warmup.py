@@ -1,0 +1,67 @@
+"""Readying the store while Python parses: schema, index waits and the loader's query plans.
+
+A load spends its first seconds in Python (parse, convert, validate) while Neo4j idles, and its
+first write then waits for Neo4j to plan each query text (a cold JVM plans slowly). This runs the
+loader's fixed query texts once with no rows, in a thread, during the Python phases, so the
+plans are cached by the time they are needed: the second core works instead of waiting.
+
+It is best effort: it writes nothing (each write text runs on an empty list in a transaction
+that is rolled back), and any error is left for the load itself to meet and report.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import suppress
+
+import neo4j
+
+from loaders import cypher
+from loaders.engine import staged_cypher as sc
+from loaders.writer import open_session
+
+_NOBODY = "urn:civicgraph:warm-up"
+
+
+def _write_texts(staged: bool) -> list[cypher.Query]:
+    texts = [cypher.merge_nodes([], _NOBODY), cypher.merge_relationships([], _NOBODY)]
+    if staged:
+        texts += [
+            sc.merge_nodes([], _NOBODY, _NOBODY),
+            sc.merge_relationships([], _NOBODY, _NOBODY),
+        ]
+    return texts
+
+
+def _read_texts() -> list[cypher.Query]:
+    return [cypher.missing_nodes([]), cypher.describe_nodes([])]
+
+
+def _warm(driver: neo4j.Driver, database: str, staged: bool) -> None:
+    errors = (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError)
+    with suppress(*errors), open_session(driver, database) as session:
+        session.run(*cypher.constraint()).consume()
+        session.run("CALL db.awaitIndexes(300)").consume()
+        for query, params in _read_texts():
+            session.run(query, params).consume()
+        for query, params in _write_texts(staged):
+            with session.begin_transaction() as tx:
+                tx.run(query, params).consume()
+                tx.rollback()
+
+
+class Warmup:
+    """``Warmup(driver, db).start()`` before parsing; ``wait()`` before writing. A load that
+    fails earlier does not wait: the daemon thread's queries change nothing."""
+
+    def __init__(self, driver: neo4j.Driver, database: str, *, staged: bool = False) -> None:
+        self._thread = threading.Thread(
+            target=_warm, args=(driver, database, staged), name="store-warmup", daemon=True
+        )
+
+    def start(self) -> Warmup:
+        self._thread.start()
+        return self
+
+    def wait(self, timeout: float = 300.0) -> None:
+        self._thread.join(timeout)
