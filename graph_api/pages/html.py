@@ -28,6 +28,7 @@ def document(title: str, body: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'
         f"<title>{escape(title)}</title><style>{_style()}</style></head>"
         f"<body>{body}</body></html>"
     )
@@ -82,8 +83,9 @@ def briefing(page: Page, start: str, end: str) -> str:
         '<div class="figure">',
         svg.chain_diagram(columns, f"Chain for {page.country}"),
         "</div>",
+        "<h3>Each step, with its sources</h3>",
         "".join(
-            f"<h3>{escape(stage)}</h3>{_list(items, 'chain-list')}" for stage, items in page.chain
+            f"<h4>{escape(stage)}</h4>{_list(items, 'chain-list')}" for stage, items in page.chain
         ),
         "</section>",
         '<section id="say-do"><h2>Say and do: resolutions and the state\'s votes</h2>',
@@ -106,7 +108,7 @@ def _say_do(rows: Sequence[Line]) -> str:
     if not rows:
         return '<p class="empty">No resolution is linked to a right.</p>'
     head = (
-        "<tr><th>Resolution</th><th class='hide-narrow'>Adopted</th><th>Rights it protects</th>"
+        "<tr><th>Resolution</th><th>Adopted</th><th>Rights it protects</th>"
         "<th>The state's vote or how it was adopted</th><th>Tally</th></tr>"
     )
     body = []
@@ -117,10 +119,13 @@ def _say_do(rows: Sequence[Line]) -> str:
             for r in x["rights"]
         )
         css = f"vote-{x['choice']}" if x["choice"] else ""
+        tally = f"{escape(x['tally'])}{cites(x['tally_cites'])}" if x["tally"] else ""
         body.append(
-            f"<tr><td>{line(row)}</td><td class='hide-narrow'>{escape(str(x['date'] or ''))}</td>"
-            f"<td>{rights}</td><td class='{css}'>{escape(x['outcome'])}</td>"
-            f"<td>{escape(x['tally'])}{cites(x['tally_cites'])}</td></tr>"
+            f"<tr><td>{line(row)}</td>"
+            f"<td data-label='Adopted'>{escape(str(x['date'] or ''))}</td>"
+            f"<td data-label='Protects'>{rights}</td>"
+            f"<td data-label='Vote' class='{css}'>{escape(x['outcome'])}</td>"
+            f"<td data-label='Tally'>{tally}</td></tr>"
         )
     note = (
         '<p class="note">Rights in bold are restricted by the incidents above. A right marked '
@@ -128,7 +133,7 @@ def _say_do(rows: Sequence[Line]) -> str:
         "by a source. Absences are not recorded in the UN vote data; the count shown is a lower "
         "bound derived from the states voting elsewhere in the same session.</p>"
     )
-    return f'<div class="scroll"><table>{head}{"".join(body)}</table></div>{note}'
+    return f'<div class="scroll"><table class="stack">{head}{"".join(body)}</table></div>{note}'
 
 
 def _incidents(rows: Sequence[Line]) -> str:
@@ -147,8 +152,13 @@ def _incidents(rows: Sequence[Line]) -> str:
 def citations(page: Page) -> str:
     items = []
     for c in page.citations.items:
-        link = f' <a href="{escape(c.url)}">{escape(c.url)}</a>' if c.url else ""
-        items.append(f'<li id="cite-{c.number}">{escape(c.text)}{link}</li>')
+        if c.url and c.url == c.text:
+            shown = f'<a href="{escape(c.url)}">{escape(c.url)}</a>'
+        elif c.url:
+            shown = f'{escape(c.text)} <a href="{escape(c.url)}">{escape(c.url)}</a>'
+        else:
+            shown = escape(c.text)
+        items.append(f'<li id="cite-{c.number}">{shown}</li>')
     return f'<ol class="citations">{"".join(items)}</ol>'
 
 

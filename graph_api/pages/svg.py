@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from html import escape
 
 BAR_W, GAP, CHART_H, AXIS = 34, 8, 160, 28
-COL_W, COL_GAP, ROW_H, MAX_ROWS, HEAD = 170, 26, 18, 6, 34
+COL_W, COL_GAP, ROW_H, MAX_ROWS, HEAD = 215, 26, 18, 6, 34
 
 
 def bar_chart(years: Sequence[tuple[int, int]], title: str) -> str:
@@ -43,7 +43,7 @@ def bar_chart(years: Sequence[tuple[int, int]], title: str) -> str:
     return "".join(parts)
 
 
-def _clip(text: str, size: int = 26) -> str:
+def _clip(text: str, size: int = 30) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
