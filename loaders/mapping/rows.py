@@ -7,6 +7,8 @@ and can be tested without building any RDF.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,43 @@ from loaders.mapping.functions import FUNCTIONS
 from loaders.mapping.readers import Row, TableError, open_table
 from loaders.mapping.spec import FilterSpec, MappingSpec
 from loaders.mapping.values import CompiledField, Fields, RowRejected, RowSkipped, lookup_key
+
+
+def column_dependencies(spec: MappingSpec) -> list[frozenset[str]]:
+    """For each field, the columns of the main table its value depends on (through other
+    fields, templates, gates and lookups joined by a field): equal columns, equal value."""
+    from loaders.mapping.load import template_names
+
+    deps: dict[str, frozenset[str]] = {}
+    for name, f in spec.fields.items():
+        columns: set[str] = set()
+        names = [*f.when, *f.unless, *(f.coalesce or [])]
+        names += [n for n in (f.field, f.differs_from) if n]
+        names += template_names(f.template) if f.template else []
+        if f.column is not None:
+            table, _, col = f.column.rpartition(".")
+            if table:
+                names.append(spec.lookups[table].by)
+            else:
+                columns.add(col)
+        for other in names:  # file-name parameters and later fields add no column
+            columns |= deps.get(other, frozenset())
+        deps[name] = frozenset(columns)
+    return [deps[name] for name in spec.fields]
+
+
+@dataclass
+class _Group:
+    """Consecutive fields that depend on the same columns, computed once per distinct value of
+    those columns: 870k votes share about 6,200 roll calls and 200 voters."""
+
+    fields: list[CompiledField]
+    columns: tuple[str, ...]
+    cache: dict[tuple[Any, ...], _Outcome] = field(default_factory=dict)
+
+
+# values assigned, on_miss drops counted per field, and the exception that ended the group
+_Outcome = tuple[list[tuple[str, Any]], list[int], RowRejected | None]
 
 
 class RowMapper:
@@ -26,6 +65,13 @@ class RowMapper:
         self.filters: dict[str, list[FilterSpec]] = {}
         for flt in spec.filters:
             self.filters.setdefault(flt.field, []).append(flt)
+        self.groups: list[_Group] = []
+        for fld, columns in zip(self.fields, column_dependencies(spec), strict=True):
+            key = tuple(sorted(columns))
+            if self.groups and self.groups[-1].columns == key:
+                self.groups[-1].fields.append(fld)
+            else:
+                self.groups.append(_Group([fld], key))
 
     def load_lookups(self, main_path: Path) -> None:
         """Read every lookup table (small: roll calls, issues) into memory, keyed for joining:
@@ -51,8 +97,7 @@ class RowMapper:
                         table.setdefault(key, row)
             self.lookups[name] = table
 
-    def params(self, path: Path) -> Fields:
-        """Fields the file name carries (``input.filename_pattern``), such as a snapshot date."""
+    def _params(self, path: Path) -> Fields:
         pattern = self.spec.input.filename_pattern
         if not pattern:
             return {}
@@ -79,14 +124,50 @@ class RowMapper:
                     raise RowRejected(f"no matching {table} row", detail)
             return cache[table]
 
-        for fld in self.fields:
-            value = fld.compute(row, fields, lookup)
-            if value is not None:
-                fields[fld.name] = value
-            for flt in self.filters.get(fld.name, []):
-                if value in flt.values:  # checked at once: earlier fields' reasons come first
-                    raise RowSkipped(flt.reason, f"{flt.field}={value!r}")
+        for group in self.groups:
+            key = tuple(row.get(c) for c in group.columns)
+            outcome = group.cache.get(key)
+            if outcome is None:
+                outcome = self._run(group, row, fields, lookup)
+                if len(group.cache) > 200_000:
+                    group.cache.clear()
+                group.cache[key] = outcome
+            else:
+                for fld, dropped in zip(group.fields, outcome[1], strict=False):
+                    fld.dropped += dropped
+            assigned, _, error = outcome
+            fields.update(assigned)
+            if error is not None:
+                raise type(error)(error.category, error.detail)
         return fields
+
+    def _run(
+        self, group: _Group, row: Row, fields: Fields, lookup: Callable[[str], Any]
+    ) -> _Outcome:
+        assigned: list[tuple[str, Any]] = []
+        drops: list[int] = []
+        for fld in group.fields:
+            before = fld.dropped
+            try:
+                value = fld.compute(row, fields, lookup)
+                if value is not None:
+                    fields[fld.name] = value
+                    assigned.append((fld.name, value))
+                for flt in self.filters.get(fld.name, []):
+                    if value in flt.values:  # checked at once: earlier fields' reasons first
+                        raise RowSkipped(flt.reason, f"{flt.field}={value!r}")
+            except RowRejected as exc:
+                drops.append(fld.dropped - before)
+                return assigned, drops, exc
+            drops.append(fld.dropped - before)
+        return assigned, drops, None
+
+    def params(self, path: Path) -> Fields:
+        """Fields the file name carries (``input.filename_pattern``), such as a snapshot date.
+        A new file may carry other values: the per-group results are forgotten."""
+        for group in self.groups:
+            group.cache.clear()
+        return self._params(path)
 
     def drop_notices(self, passes: int = 1) -> list[str]:
         """How many values each ``on_miss: drop`` field left out, per pass over the table."""
