@@ -81,6 +81,19 @@ class OntProperty:
         return None
 
 
+@dataclass(frozen=True)
+class OntInverse:
+    """A property declared ``owl:inverseOf`` a stored one: no relationship type of its own, it
+    names the stored property read backwards (``csg:invokedIn`` = incidents whose
+    ``csg:invokedLaw`` is this law), so readers get a readable name for the reverse field."""
+
+    iri: URIRef
+    name: str
+    of: str
+    label: str
+    comment: str
+
+
 def _text(graph: Graph, subject: URIRef, predicate: URIRef) -> str:
     values = [v for v in graph.objects(subject, predicate) if isinstance(v, Literal)]
     english = [v for v in values if v.language in (None, "en")]
@@ -95,6 +108,7 @@ class Ontology:
         self.graph = graph
         self.classes: dict[str, OntClass] = {}
         self.properties: dict[str, OntProperty] = {}
+        self.inverses: dict[str, OntInverse] = {}
         self._build_classes()
         self._build_properties()
 
@@ -150,6 +164,16 @@ class Ontology:
         g = self.graph
         for kind_iri, kind in _KINDS.items():
             for p in sorted(s for s in g.subjects(RDF.type, kind_iri) if isinstance(s, URIRef)):
+                inverse_of = g.value(p, OWL.inverseOf)
+                if isinstance(inverse_of, URIRef) and p.startswith(CSG_NS):
+                    self.inverses[local_name(p)] = OntInverse(
+                        p,
+                        local_name(p),
+                        local_name(inverse_of),
+                        _text(g, p, RDFS.label),
+                        _text(g, p, RDFS.comment),
+                    )
+                    continue
                 domains = [*g.objects(p, RDFS.domain), *g.objects(p, SCHEMA.domainIncludes)]
                 rng = g.value(p, RDFS.range)
                 parent = g.value(p, RDFS.subPropertyOf)
@@ -172,6 +196,10 @@ class Ontology:
                     if isinstance(parent, URIRef) and parent.startswith(CSG_NS)
                     else None,
                 )
+
+    def inverse_of(self, name: str) -> OntInverse | None:
+        """The readable inverse declared for the stored property ``name``, if any."""
+        return next((i for i in self.inverses.values() if i.of == name), None)
 
     def children(self, name: str) -> list[str]:
         return sorted(c.name for c in self.classes.values() if name in c.parents)

@@ -84,6 +84,7 @@ class CSG(DefinedNamespace):
     concernsLawCategory: URIRef
     concernsRight: URIRef
     country: URIRef
+    countryOf: URIRef
     date: URIRef
     description: URIRef
     electionRelated: URIRef
@@ -97,6 +98,7 @@ class CSG(DefinedNamespace):
     hasCallToAction: URIRef
     humanRightsAbuseReported: URIRef
     importantVote: URIRef
+    invokedIn: URIRef
     invokedLaw: URIRef
     isAmendmentVote: URIRef
     isParagraphVote: URIRef
@@ -110,6 +112,8 @@ class CSG(DefinedNamespace):
     loadedAt: URIRef
     member: URIRef
     memberCount: URIRef
+    members: URIRef
+    memberships: URIRef
     misusedFor: URIRef
     onResolution: URIRef
     onePerLanguage: URIRef
@@ -125,6 +129,7 @@ class CSG(DefinedNamespace):
     rating: URIRef
     reaffirms: URIRef
     recalls: URIRef
+    recordedVotes: URIRef
     reportedType: URIRef
     restrictsRight: URIRef
     restsOn: URIRef
@@ -149,6 +154,8 @@ class CSG(DefinedNamespace):
     violenceReported: URIRef
     voteChoice: URIRef
     voter: URIRef
+    votes: URIRef
+    votesCast: URIRef
     wikidataId: URIRef
     worksWith: URIRef
     year: URIRef

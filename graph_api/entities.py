@@ -119,7 +119,10 @@ def _many_field(spec: RelField) -> Any:
         )
 
     return strawberry.field(
-        resolver=resolve, description=spec.description, graphql_type=f"Connection[{spec.target}]"
+        resolver=resolve,
+        description=spec.description,
+        graphql_type=f"Connection[{spec.target}]",
+        deprecation_reason=spec.deprecation,
     )
 
 

@@ -17,7 +17,9 @@ Conventions:
   followed too (``cites`` also returns ``recalls`` and ``reaffirms`` links).
 - An object property with a declared range of ours gives the range class (and its subclasses) an
   *incoming* connection field named ``<localName>Inverse``: ``Right.restrictsRightInverse`` lists
-  the incidents that restrict that right.
+  the incidents that restrict that right. Where the ontology declares a property ``owl:inverseOf``
+  it (with its own label), that property's local name is the field instead (``Law.invokedIn``)
+  and ``<localName>Inverse`` stays, deprecated.
 - ``dcterms:source`` is the ``sources`` field of ``Node``, not a relationship field of its own.
 """
 
@@ -58,6 +60,7 @@ class RelField:
     target: str
     many: bool
     description: str
+    deprecation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ def _relation_fields(onto: Ontology, class_name: str) -> tuple[RelField, ...]:
                 )
             )
         if prop.range_class is not None and prop.range_class in ancestors:
+            readable = onto.inverse_of(prop.name)
             fields.append(
                 RelField(
                     name=prop.name + INVERSE_SUFFIX,
@@ -150,8 +154,20 @@ def _relation_fields(onto: Ontology, class_name: str) -> tuple[RelField, ...]:
                     target=_common_class(onto, prop.domains),
                     many=True,
                     description=f"Nodes whose `{prop.name}` is this one. ({prop.comment})",
+                    deprecation=f"Use `{readable.name}`." if readable else None,
                 )
             )
+            if readable is not None:
+                fields.append(
+                    RelField(
+                        name=readable.name,
+                        rel_types=_subproperty_types(onto, prop),
+                        direction="in",
+                        target=_common_class(onto, prop.domains),
+                        many=True,
+                        description=f"{readable.comment} (`{prop.name}` read backwards.)",
+                    )
+                )
     return tuple(sorted(fields, key=lambda f: f.name))
 
 

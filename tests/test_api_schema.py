@@ -60,6 +60,9 @@ def expected_fields(onto: Ontology, name: str) -> dict[str, OntProperty | None]:
             fields[prop.name] = prop
         if prop.is_relationship and prop.range_class in ancestors:
             fields[prop.name + "Inverse"] = prop
+            readable = onto.inverse_of(prop.name)
+            if readable is not None:
+                fields[readable.name] = prop
     return fields
 
 
@@ -96,7 +99,7 @@ def test_field_types_and_descriptions_follow_the_ontology(schema):
                 continue
             field = gql.fields[field_name]
             named, many = _unwrap(field.type)
-            if field_name.endswith("Inverse"):
+            if field_name.endswith("Inverse") or field_name in onto.inverses:
                 assert named.endswith("Connection"), (name, field_name)
                 continue
             assert field.description == prop.comment, (name, field_name)

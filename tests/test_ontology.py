@@ -328,6 +328,7 @@ OWL_BUILT_IN_PREDICATES = {
     RDF.rest,
     RDFS.subClassOf,
     RDFS.subPropertyOf,
+    OWL.inverseOf,
     RDFS.domain,
     RDFS.range,
     RDFS.label,
@@ -715,7 +716,13 @@ def test_relationship_types_are_unique() -> None:
     types = Counter(const_case(local_name(p)) for p in declared(ALL, OWL.ObjectProperty))
     assert not [t for t, c in types.items() if c > 1]
     model = Ontology.get()
-    assert len(model.relationship_types()) == len(declared(ALL, OWL.ObjectProperty))
+    # Properties declared owl:inverseOf a stored one name it backwards; they have no type.
+    inverses = {p for p in declared(ALL, OWL.ObjectProperty) if (p, OWL.inverseOf, None) in ALL}
+    assert {local_name(p) for p in inverses} == set(model.inverses)
+    stored = len(declared(ALL, OWL.ObjectProperty)) - len(inverses)
+    assert len(model.relationship_types()) == stored
+    for inverse in model.inverses.values():
+        assert model.properties[inverse.of].is_relationship, inverse.name
 
 
 def test_every_term_used_is_declared() -> None:
