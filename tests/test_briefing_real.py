@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import neo4j
 import pytest
-from fixtures.briefing.subset import SHARED, available, load_subset
+from fixtures.briefing.subset import SHARED, available, load_subset, wipe
 
 from civicgraph.settings import Settings
 from civicgraph.store import database
@@ -71,9 +71,11 @@ def csv_vote(rcid: str, code: str) -> str:
 @pytest.fixture(scope="module")
 def store(
     neo4j_driver: neo4j.Driver, neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> neo4j.Driver:
-    load_subset(neo4j_driver, database(neo4j_settings), tmp_path_factory.mktemp("briefing-data"))
-    return neo4j_driver
+) -> Iterator[neo4j.Driver]:
+    db = database(neo4j_settings)
+    load_subset(neo4j_driver, db, tmp_path_factory.mktemp("briefing-data"))
+    yield neo4j_driver
+    wipe(neo4j_driver, db)
 
 
 @pytest.fixture(scope="module")

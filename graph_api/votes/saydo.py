@@ -223,7 +223,9 @@ async def build_say_do(
     if not head:
         raise bad_argument("country", f"no country has the code or IRI {country!r}.", "not_found")
     place = NodeRecord.from_node(head[0]["c"])
-    states = [s for s in head[0]["states"] if s["type"] == "COUNTRY"]
+    states = sorted(
+        (s for s in head[0]["states"] if s["type"] == "COUNTRY"), key=lambda s: s["start"]["iri"]
+    )
     state = NodeRecord.from_node(states[0]["start"]) if states else None
     buckets = await db.read(*sql.incidents_by_threat_and_year(place.iri, start, end))
     found = await db.read(*sql.incidents(place.iri, start, end, first))
