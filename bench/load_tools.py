@@ -47,8 +47,8 @@ def raw_rows(
     path: Path,
 ) -> tuple[int, dict[tuple[str, ...], list[dict[str, Any]]], dict[str, list[dict[str, str]]]]:
     ontology = Ontology.get()
-    classes = {c.iri: name for name, c in ontology.classes.items()}
-    props = {p.iri: p for p in ontology.properties.values()}
+    classes = {str(c.iri): name for name, c in ontology.classes.items()}  # str: URIRef hashes apart
+    props = {str(p.iri): p for p in ontology.properties.values()}
     types: dict[str, set[str]] = defaultdict(set)
     literals: dict[str, dict[str, Any]] = defaultdict(dict)
     rels: dict[str, list[dict[str, str]]] = defaultdict(list)

@@ -136,6 +136,7 @@ def run_load(
     check_targets(records, driver, database)
     parsed.facts.subjects.clear()  # the records hold what is written; free the index first
     if warmup is not None:
-        warmup.wait()
+        with phases.phase("ready store"):  # schema, index waits, plans: usually done by now
+            warmup.wait()
     counts = write_records(driver, records, load, database=database, phases=phases)
     return load, counts, report, records, time.perf_counter() - started
