@@ -116,12 +116,29 @@ def open_session(driver: neo4j.Driver, database: str) -> neo4j.Session:
     return driver.session(database=database, notifications_min_severity="OFF")
 
 
+# Transaction metadata, shown by SHOW TRANSACTIONS: what each transaction of a load is doing.
+WRITE_METADATA = {"civicgraph": "load-write"}
+WARMUP_METADATA = {"civicgraph": "load-warm-up"}
+
+
 def read(
     driver: neo4j.Driver, database: str, query: tuple[str, Mapping[str, Any]]
 ) -> list[neo4j.Record]:
-    """Run one read query to completion and return its records."""
-    with open_session(driver, database) as session:
-        return list(session.run(query[0], dict(query[1])))
+    """Run one read query to completion and return its records. The store going away (during
+    validation's look-ups, say) is one paragraph for the user, not a driver traceback."""
+    try:
+        with open_session(driver, database) as session:
+            return list(session.run(query[0], dict(query[1])))
+    except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError) as exc:
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise StoreLost(
+            f"lost Neo4j while checking the data against the store ({reason}). Nothing was "
+            "written; run the command again once Neo4j answers."
+        ) from exc
+
+
+class StoreLost(CivicGraphError):
+    """The store stopped answering a read the loader needed; nothing was written."""
 
 
 def ensure_constraint(session: neo4j.Session) -> None:
@@ -139,6 +156,8 @@ def _run(tx: neo4j.ManagedTransaction, query: tuple[str, Mapping[str, Any]]) -> 
 
 class _Transaction:
     """The body of the single write transaction (re-run as a whole if the driver retries)."""
+
+    metadata = WRITE_METADATA  # read by the driver's execute_write
 
     def __init__(self, records: Records, load: LoadInfo, batch_size: int, phases: Phases) -> None:
         self.records = records

@@ -24,6 +24,7 @@ from civicgraph import neo4j_local, neo4j_runtime, store
 from civicgraph.paths import ROOT
 from civicgraph.settings import Settings
 from loaders.pipeline import load_graph
+from loaders.writer import WRITE_METADATA
 
 pytestmark = pytest.mark.neo4j
 
@@ -85,9 +86,13 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> obje
 def writing(driver: neo4j.Driver, db: str) -> bool:
     """True while a transaction of the loader runs one of its batch writes."""
     records, _, _ = driver.execute_query(
-        "SHOW TRANSACTIONS YIELD currentQuery RETURN collect(currentQuery) AS q", database_=db
+        "SHOW TRANSACTIONS YIELD currentQuery, metaData "
+        "RETURN collect([currentQuery, metaData]) AS q",
+        database_=db,
     )
-    return any("UNWIND g.rows" in q and "MATCH" in q for q in records[0]["q"])
+    return any(
+        "UNWIND g.rows" in q and meta == WRITE_METADATA for q, meta in records[0]["q"]
+    )  # not the warm-up, which runs the same texts on no rows while the loader parses
 
 
 def test_workers_die_with_a_killed_validator(tmp_path: Path) -> None:
@@ -158,3 +163,18 @@ def test_an_empty_file_loads_nothing(
     assert loader.returncode == 1
     assert "nothing to load" in err
     assert counts(empty_store) == (0, 0)
+
+
+def test_a_store_gone_during_the_checks_is_one_paragraph() -> None:
+    """Validation looks IRIs up in the store; a store that stopped answering is a clear error
+    (the crash test above kills Neo4j during a write, this is the read side)."""
+    from loaders import cypher
+    from loaders.writer import StoreLost, read
+
+    uri = f"bolt://127.0.0.1:{neo4j_runtime.free_port()}"
+    with (
+        neo4j.GraphDatabase.driver(uri, connection_timeout=2) as driver,
+        pytest.raises(StoreLost, match="lost Neo4j while checking the data") as info,
+    ):
+        read(driver, "neo4j", cypher.missing_nodes(["https://example.org/x"]))
+    assert "\n" not in str(info.value) and "Nothing was written" in str(info.value)

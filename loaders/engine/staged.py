@@ -28,6 +28,7 @@ from loaders.engine import staged_cypher as sc
 from loaders.progress import Advance, Phases
 from loaders.records import Records
 from loaders.writer import (
+    WRITE_METADATA,
     LoadCounts,
     LoadInfo,
     WriteFailed,
@@ -53,6 +54,7 @@ def _write(session: neo4j.Session, query: tuple[str, Mapping[str, Any]]) -> neo4
             raise WriteFailed("the store returned no summary for a write")
         return record
 
+    body.metadata = WRITE_METADATA  # type: ignore[attr-defined]
     return session.execute_write(body)
 
 

@@ -18,7 +18,7 @@ import neo4j
 
 from loaders import cypher
 from loaders.engine import staged_cypher as sc
-from loaders.writer import open_session
+from loaders.writer import WARMUP_METADATA, open_session
 
 _NOBODY = "urn:civicgraph:warm-up"
 
@@ -45,7 +45,7 @@ def _warm(driver: neo4j.Driver, database: str, staged: bool) -> None:
         for query, params in _read_texts():
             session.run(query, params).consume()
         for query, params in _write_texts(staged):
-            with session.begin_transaction() as tx:
+            with session.begin_transaction(metadata=WARMUP_METADATA) as tx:
                 tx.run(query, params).consume()
                 tx.rollback()
 
