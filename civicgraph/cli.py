@@ -18,7 +18,7 @@ COMMAND_MODULES = (
     "loaders.cli",
     "loaders.table_cli",
     "loaders.derive.cli",
-    "graph_api.cli",
+    "graph_api.web.cli",
 )
 
 
@@ -39,18 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def quiet_driver_logs() -> None:
-    """The driver logs each retry and each lost connection as multi-line warnings; every command
-    reports the outcome itself in one paragraph, so the CLI keeps the driver's logger silent."""
-    logger = logging.getLogger("neo4j")
-    logger.addHandler(logging.NullHandler())
-    logger.propagate = False
+def quiet_library_logs() -> None:
+    """Every command reports outcomes itself, in one paragraph: the driver's multi-line retry
+    and lost-connection warnings, and rdflib's traceback for each ill-typed literal (which
+    validation reports with its file and shape), stay out of the terminal."""
+    for name in ("neo4j", "rdflib.term"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    quiet_driver_logs()
+    quiet_library_logs()
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)

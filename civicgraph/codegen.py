@@ -56,7 +56,7 @@ def render_vocab(ontology: Ontology) -> str:
 def artifacts() -> dict[Path, str]:
     """Every generated file and its expected content (imports are local: the API is heavy)."""
     from civicgraph.countries import COUNTRIES_TTL, render_countries_ttl
-    from graph_api.sdl import render_sdl
+    from graph_api.schema.sdl import render_sdl
 
     return {
         VOCAB_PY: render_vocab(Ontology.get()),

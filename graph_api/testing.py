@@ -25,7 +25,7 @@ from pydantic import SecretStr
 from civicgraph.neo4j_runtime import free_port
 from civicgraph.paths import ROOT, ontology_files, reference_files
 from civicgraph.settings import Settings
-from graph_api.app import create_app
+from graph_api.web.app import create_app
 
 FIXTURES = ROOT / "tests" / "fixtures" / "api"
 EX = "https://w3id.org/civic-space-graph/id/example/"

@@ -227,7 +227,7 @@ def _up(args: argparse.Namespace) -> int:
     _print_summary(summary, quiet=args.quiet)
     if args.no_serve:
         return 0
-    from graph_api.server import serve
+    from graph_api.web.server import serve
 
     print(
         f"Serving the GraphQL API at http://{settings.civicgraph_api_host}:"

@@ -252,10 +252,13 @@ def load_paths(
     files = rdf_files(paths)
     big = sum(p.stat().st_size for p in files if p.is_file()) > STAGED_BYTES
     warmup = Warmup(driver, db, staged=big).start()  # waited for before the write
-    parsed = read_facts(files, format=format, phases=phases)
-    load, counts, report, records, seconds = run_load(
-        parsed, driver=driver, database=db, phases=phases, started=started, warmup=warmup
-    )
+    try:
+        parsed = read_facts(files, format=format, phases=phases)
+        load, counts, report, records, seconds = run_load(
+            parsed, driver=driver, database=db, phases=phases, started=started, warmup=warmup
+        )
+    finally:
+        warmup.stop()
     return LoadSummary(load, counts, report, records.skipped, dict(phases.timings), seconds)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from graph_api.errors import UserError
-from graph_api.search import lucene_query
+from graph_api.queries.search import lucene_query
 from graph_api.testing import EX, ID
 
 pytestmark = pytest.mark.neo4j

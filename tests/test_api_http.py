@@ -129,7 +129,7 @@ async def test_introspection_is_not_limited_by_depth(api):
 
 
 async def test_internal_errors_are_masked_with_a_request_id(api, monkeypatch, caplog):
-    from graph_api import search
+    from graph_api.queries import search
 
     monkeypatch.setattr(search, "MAX_WORDS", None)  # breaks the word-count comparison
     response = await api.post('{ search(text: "internet") { score } }')
@@ -145,8 +145,8 @@ async def test_internal_errors_are_masked_with_a_request_id(api, monkeypatch, ca
 async def test_every_query_runs_under_the_transaction_timeout(neo4j_uri):
     """Resolvers read through ``Db``, which gives each query the configured timeout."""
     from civicgraph import store
-    from graph_api.db import Db
     from graph_api.errors import UserError
+    from graph_api.queries.db import Db
 
     settings = api_settings(neo4j_uri)
     driver = store.open_async_driver(settings)

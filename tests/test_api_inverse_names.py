@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from civicgraph.model import Ontology
-from graph_api.sdl import render_sdl
+from graph_api.schema.sdl import render_sdl
 from graph_api.testing import EX
 
 pytestmark = pytest.mark.neo4j

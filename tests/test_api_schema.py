@@ -1,7 +1,7 @@
 """The GraphQL schema matches the ontology exactly, so a change to either without the other fails.
 
-Expectations are computed here from ``civicgraph.model.Ontology`` (not from ``graph_api.shape``),
-then compared with the schema strawberry builds and serves.
+Expectations are computed here from ``civicgraph.model.Ontology`` (not from
+``graph_api.schema.shape``), then compared with the schema strawberry builds and serves.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from graphql import (
 import graph_api
 from civicgraph.model import Ontology, OntProperty
 from civicgraph.paths import GRAPHQL_SDL
-from graph_api.schema import build_schema
-from graph_api.sdl import render_sdl
+from graph_api.schema.build import build_schema
+from graph_api.schema.sdl import render_sdl
 from loaders.datatypes import graphql_scalar
 
 NODE_FIELDS = {"id", "iri", "label", "types", "sources"}
@@ -138,7 +138,7 @@ def test_committed_sdl_is_current():
     assert GRAPHQL_SDL.read_text() == render_sdl(), "run `civicgraph generate`"
 
 
-CYPHER_REL = re.compile(r"\[\w*:([A-Z_|]+)[\]*]")
+CYPHER_REL = re.compile(r"-\[\w*:([A-Z_|]+)[\]*]")  # a pattern follows - or <-, a slice does not
 CYPHER_LABEL = re.compile(r"\(\w*:([A-Z][A-Za-z]+)[ {)]")
 
 
@@ -148,10 +148,10 @@ def test_cypher_in_the_api_names_only_ontology_labels_and_types():
     labels = set(onto.classes) | {"Resource"}
     types = set(onto.relationship_types())
     package = Path(graph_api.__file__).parent
-    for path in package.glob("*.py"):
+    for path in sorted(package.rglob("*.py")):
         text = path.read_text()
         for match in CYPHER_REL.finditer(text):
             for rel in match.group(1).split("|"):
-                assert rel in types, f"{path.name}: unknown relationship type {rel}"
+                assert rel in types, f"{path}: unknown relationship type {rel}"
         for match in CYPHER_LABEL.finditer(text):
-            assert match.group(1) in labels, f"{path.name}: unknown label {match.group(1)}"
+            assert match.group(1) in labels, f"{path}: unknown label {match.group(1)}"

@@ -29,7 +29,7 @@ def wait_for_workers(log: Path, count: int) -> None:
 )
 def test_worker_count(monkeypatch, configured, cores, expected):
     from civicgraph.settings import Settings
-    from graph_api import server
+    from graph_api.web import server
 
     monkeypatch.setattr(server, "cores", lambda: cores)
     settings = Settings(neo4j_uri="bolt://127.0.0.1:1", civicgraph_api_workers=configured)

@@ -27,8 +27,8 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from graph_api import ide
 from graph_api.testing import serving
+from graph_api.web import ide
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}

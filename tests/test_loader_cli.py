@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,3 +166,19 @@ def test_up_loads_the_vocabularies_and_reference_data(
     assert set(records[0]["source"].split(", ")) == expected
     labels, _, _ = cli_store.execute_query("MATCH (n) UNWIND labels(n) AS l RETURN DISTINCT l")
     assert {"Right", "ThreatType", "Country", "Statement"} <= {r["l"] for r in labels}
+
+
+def test_an_ill_typed_literal_is_reported_once_without_a_library_traceback() -> None:
+    """rdflib logs a traceback for "2019-02-31"^^xsd:date; the CLI's report is what the user
+    needs (a fresh process, so no cached literal hides the warning)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "civicgraph.cli", "validate", "--no-store", "invalid.ttl"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        command, cwd=FIXTURES, capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 1
+    assert '"2019-02-31"^^xsd:date' in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "Failed to convert" not in done.stderr

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from graph_api.search import SEARCH_PROPERTIES
-from graph_api.shape import NODE, OTHER_PREFIX, TypeShape, type_shapes
+from graph_api.queries.search import SEARCH_PROPERTIES
+from graph_api.schema.shape import NODE, OTHER_PREFIX, TypeShape, type_shapes
 
 RESOURCE = "Resource"
 DIRECTIONS = {"out": "OUT", "in": "IN"}

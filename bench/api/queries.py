@@ -107,7 +107,8 @@ Q3_OURS = """{{ incidents(first: 100, filter: {{country: "IN", startFrom: "{from
   ... on Incident {{ startDate }} }} }} }} }}
 """.format(**YEAR)
 # Our startFrom keeps incidents going on then: ended on or after it, started on or after it, or
-# with no end date unless reported ended (graph_api/filters.py); the peer's filter says the same.
+# with no end date unless reported ended (graph_api/queries/filters.py); the peer's filter says
+# the same.
 Q3_PEER = """{{ incidentsConnection(first: 100, sort: [{{startDate: ASC}}, {{iri: ASC}}],
   where: {{country: {{some: {{isoAlpha2: {{eq: "IN"}}}}}}, startDate: {{lte: "{to}"}},
   OR: [{{startDate: {{gte: "{from}"}}}}, {{endDate: {{gte: "{from}"}}}},

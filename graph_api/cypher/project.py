@@ -4,7 +4,8 @@ Every node becomes a map literal ``{l: labels(v), i: v.iri, f0: ..., f1: ...}`` 
 the requested properties; relationship fields become ``COLLECT`` subqueries (ordered, paged and
 filtered as the per-field resolvers do) and ``totalCount`` a ``COUNT`` subquery, nested as deep
 as the selection goes, so one root field is one query. Property keys and relationship types come
-from the ontology (``graph_api.shape``); every value, language key and page bound is a parameter.
+from the ontology (``graph_api.schema.shape``); every value, language key and page bound is a
+parameter.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from graph_api import cursors
-from graph_api.connection import NodeType
 from graph_api.cypher.prepared import Prepared
 from graph_api.cypher.selection import Sel, Unsupported
-from graph_api.db import native
-from graph_api.shape import RelField, ScalarField, class_names, type_for_labels, type_shapes
-from graph_api.values import _LANG
+from graph_api.queries import cursors
+from graph_api.queries.connection import NodeType
+from graph_api.queries.db import native
+from graph_api.schema.shape import RelField, ScalarField, class_names, type_for_labels, type_shapes
+from graph_api.schema.values import _LANG
 
 Shaper = Callable[[Any], Any]
 NEIGHBOUR_KEY = "toLower(coalesce({m}.label, ''))"

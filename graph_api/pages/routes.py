@@ -15,8 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from graph_api.context import Context
 from graph_api.pages import html, markdown, query, view
+from graph_api.web.context import Context
 
 CODE = re.compile(r"^[A-Za-z]{2}$")
 FORMATS = ("html", "md")
@@ -57,7 +57,7 @@ def _iso(value: dt.date | None) -> str | None:
 
 
 async def _run(request: Request, document: str, variables: dict[str, Any]) -> dict[str, Any]:
-    from graph_api.schema import build_schema
+    from graph_api.schema.build import build_schema
 
     state = request.app.state
     context = Context(

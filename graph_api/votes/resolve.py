@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from graph_api.db import Db, NodeRecord
 from graph_api.errors import bad_argument
+from graph_api.queries.db import Db, NodeRecord
 from graph_api.votes import cypher
 from graph_api.votes.types import (
     FocAgreement,

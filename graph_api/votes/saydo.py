@@ -17,10 +17,10 @@ from typing import Any
 
 import strawberry
 
-from graph_api.briefing_cypher import COUNTRY
-from graph_api.connection import Node
-from graph_api.db import Db, NodeRecord
 from graph_api.errors import bad_argument
+from graph_api.queries.briefing_cypher import COUNTRY
+from graph_api.queries.connection import Node
+from graph_api.queries.db import Db, NodeRecord
 from graph_api.votes import cypher, resolve
 from graph_api.votes import saydo_cypher as sql
 from graph_api.votes.types import StateVote, VoteChoice, VoteTally, VotingRecord, wrap

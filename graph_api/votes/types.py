@@ -13,12 +13,12 @@ from typing import Any
 
 import strawberry
 
-from graph_api.connection import Node
-from graph_api.db import NodeRecord
+from graph_api.queries.connection import Node
+from graph_api.queries.db import NodeRecord
 
 
 def wrap(record: NodeRecord | None) -> Any:
-    from graph_api.entities import wrap as wrap_record
+    from graph_api.schema.entities import wrap as wrap_record
 
     return wrap_record(record) if record is not None else None
 

@@ -37,26 +37,35 @@ def _read_texts() -> list[cypher.Query]:
     return [cypher.missing_nodes([]), cypher.describe_nodes([])]
 
 
-def _warm(driver: neo4j.Driver, database: str, staged: bool) -> None:
-    errors = (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError)
-    with suppress(*errors), open_session(driver, database) as session:
+def _warm(driver: neo4j.Driver, database: str, staged: bool, stop: threading.Event) -> None:
+    # Any error is left for the load to meet; none may escape a thread that can outlive a failed
+    # load (the driver closed under it would print a traceback at exit).
+    with suppress(Exception), open_session(driver, database) as session:
         session.run(*cypher.constraint()).consume()
         session.run("CALL db.awaitIndexes(300)").consume()
         for query, params in _read_texts():
+            if stop.is_set():
+                return
             session.run(query, params).consume()
         for query, params in _write_texts(staged):
+            if stop.is_set():
+                return
             with session.begin_transaction(metadata=WARMUP_METADATA) as tx:
                 tx.run(query, params).consume()
                 tx.rollback()
 
 
 class Warmup:
-    """``Warmup(driver, db).start()`` before parsing; ``wait()`` before writing. A load that
-    fails earlier does not wait: the daemon thread's queries change nothing."""
+    """``Warmup(driver, db).start()`` before parsing; ``wait()`` before writing; ``stop()`` when
+    the load ends either way (a failed load does not wait for plans it will not use)."""
 
     def __init__(self, driver: neo4j.Driver, database: str, *, staged: bool = False) -> None:
+        self._stop = threading.Event()
         self._thread = threading.Thread(
-            target=_warm, args=(driver, database, staged), name="store-warmup", daemon=True
+            target=_warm,
+            args=(driver, database, staged, self._stop),
+            name="store-warmup",
+            daemon=True,
         )
 
     def start(self) -> Warmup:
@@ -65,3 +74,9 @@ class Warmup:
 
     def wait(self, timeout: float = 300.0) -> None:
         self._thread.join(timeout)
+
+    def stop(self) -> None:
+        """Skip the queries not yet run and let the one running finish, before the caller closes
+        the driver."""
+        self._stop.set()
+        self._thread.join(60.0)

@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from civicgraph.settings import Settings, get_settings
-from graph_api.app import create_app
+from graph_api.web.app import create_app
 
 MAX_DEFAULT_WORKERS = 4
 log = logging.getLogger("graph_api")
@@ -69,7 +69,7 @@ def serve(
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return
     uvicorn.run(
-        "graph_api.server:app_from_environment",
+        "graph_api.web.server:app_from_environment",
         factory=True,
         workers=count,
         **options,  # type: ignore[arg-type]

@@ -17,10 +17,10 @@ import strawberry
 from strawberry.types import Info
 
 from civicgraph.iris import mint
-from graph_api.connection import Node
-from graph_api.db import NodeRecord
 from graph_api.errors import bad_argument
-from graph_api.links import Link, LinkData, unique_links
+from graph_api.queries.connection import Node
+from graph_api.queries.db import NodeRecord
+from graph_api.queries.links import Link, LinkData, unique_links
 from graph_api.votes.saydo import SayDoRecord, build_say_do
 
 from . import briefing_cypher as cypher
@@ -31,7 +31,7 @@ INCIDENT_LINKS = ("INVOKED_LAW", "THREAT_TYPE", "RESTRICTS_RIGHT")
 
 
 def _wrap(record: NodeRecord) -> Any:
-    from graph_api.entities import wrap
+    from graph_api.schema.entities import wrap
 
     return wrap(record)
 

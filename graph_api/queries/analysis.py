@@ -9,15 +9,15 @@ import strawberry
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
-from graph_api.aggregates import AggregateFields
-from graph_api.briefing import MAX_INCIDENTS, Briefing, build_briefing
-from graph_api.connection import Node, NodeType
 from graph_api.cypher import roots
-from graph_api.db import NodeRecord
 from graph_api.errors import bad_argument
-from graph_api.search import SEARCH_CYPHER, SEARCH_HITS, lucene_query
+from graph_api.queries.aggregates import AggregateFields
+from graph_api.queries.briefing import MAX_INCIDENTS, Briefing, build_briefing
+from graph_api.queries.connection import Node, NodeType
+from graph_api.queries.db import NodeRecord
+from graph_api.queries.search import SEARCH_CYPHER, SEARCH_HITS, lucene_query
+from graph_api.queries.walks import WalkFields
 from graph_api.votes.fields import VoteFields
-from graph_api.walks import WalkFields
 
 MAX_HITS = 100
 
@@ -29,7 +29,7 @@ class SearchHit:
 
     @strawberry.field
     def node(self) -> Node:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         return wrap(self.record)
 

@@ -12,11 +12,18 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph_api.connection import Node, NodeType, RelationshipType
-from graph_api.db import NodeRecord
 from graph_api.errors import bad_argument, not_found
-from graph_api.links import Direction, Link, LinkData, link_from_row, link_sources, property_name
-from graph_api.links import relationship_types as walk_types
+from graph_api.queries.connection import Node, NodeType, RelationshipType
+from graph_api.queries.db import NodeRecord
+from graph_api.queries.links import (
+    Direction,
+    Link,
+    LinkData,
+    link_from_row,
+    link_sources,
+    property_name,
+)
+from graph_api.queries.links import relationship_types as walk_types
 
 MAX_HOPS = 6
 MAX_DEPTH = 3
@@ -73,7 +80,7 @@ class PathStep:
 
     @strawberry.field(description="The node this step arrives at.")
     def node(self) -> Node:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         return wrap(self.data.end if self.walked_forward else self.data.start)
 
@@ -101,7 +108,7 @@ class Path:
 
     @strawberry.field
     def start(self) -> Node:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         return wrap(self.start_record)
 
@@ -118,13 +125,13 @@ class Neighborhood:
 
     @strawberry.field
     def center(self) -> Node:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         return wrap(self.center_record)
 
     @strawberry.field(description="Neighbours, nearest first, then by label.")
     def nodes(self) -> list[Node]:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         return [wrap(r) for r in self.records]
 

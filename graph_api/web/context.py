@@ -14,9 +14,9 @@ from fastapi import Request
 from strawberry.fastapi import BaseContext
 
 from civicgraph.settings import Settings
-from graph_api.auth import bearer_ok
-from graph_api.batch import Loaders
-from graph_api.db import Db
+from graph_api.queries.batch import Loaders
+from graph_api.queries.db import Db
+from graph_api.web.auth import bearer_ok
 
 
 class Context(BaseContext):

@@ -1,7 +1,7 @@
 """Relay-style connections, generic over the node type (``Connection[Incident]`` is
 ``IncidentConnection`` in the schema), plus the ``Node`` interface every entity implements.
 
-Kept free of the ontology so the generated entity types (``graph_api.entities``) and the
+Kept free of the ontology so the generated entity types (``graph_api.schema.entities``) and the
 hand-written query fields can share them.
 """
 
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from graph_api.batch import RelSpec
-from graph_api.db import NodeRecord
-from graph_api.shape import class_names, relationship_names
+from graph_api.queries.batch import RelSpec
+from graph_api.queries.db import NodeRecord
+from graph_api.schema.shape import class_names, relationship_names
 
 T = TypeVar("T")
 
@@ -59,7 +59,7 @@ class Node:
 
     @strawberry.field(description="The name to show: English (or untagged) unless `lang` is set.")
     def label(self, lang: str | None = None) -> str | None:
-        from graph_api.values import read_value
+        from graph_api.schema.values import read_value
 
         value = read_value(self.record, "label", many=False, lang=lang)
         return None if value is None else str(value)
@@ -71,7 +71,7 @@ class Node:
 
     @strawberry.field(description="The sources (dcterms:source) that state this node's facts.")
     async def sources(self, info: Info) -> list[Node]:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         page = await info.context.loaders.rels(SOURCES).load(self.record.iri)
         return [wrap(item.node) for item in page.items]
@@ -96,7 +96,7 @@ class Edge(Generic[T]):
         "entities); empty on top-level lists."
     )
     async def sources(self, info: Info) -> list[Node]:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         found = await info.context.loaders.sources_of(self.source_iris)
         return [wrap(n) for n in found]

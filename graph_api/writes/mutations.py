@@ -1,10 +1,11 @@
 """Curators' mutations: create and update incidents and laws, and link nodes.
 
 All need a bearer token. An edit is validated with the loaders' SHACL shapes and written as a
-load (``graph_api.curation``); refusals come back as data (``errors``: field, rule, message) so a
-form can show them next to the field. IRIs are minted by ``civicgraph.iris.mint``, from the label
-among others, so a label is checked first: not blank, at most :data:`MAX_LABEL` characters, with
-a letter or digit. A store that is down gives ``STORE_UNAVAILABLE`` (``graph_api.writes``).
+load (``graph_api.writes.curation``); refusals come back as data (``errors``: field, rule,
+message) so a form can show them next to the field. IRIs are minted by ``civicgraph.iris.mint``,
+from the label among others, so a label is checked first: not blank, at most :data:`MAX_LABEL`
+characters, with a letter or digit. A store that is down gives ``STORE_UNAVAILABLE``
+(``graph_api.writes.writer``).
 """
 
 from __future__ import annotations
@@ -17,17 +18,17 @@ from strawberry.types import Info
 
 from civicgraph.iris import mint
 from civicgraph.model import Ontology, local_name
-from graph_api.auth import require_curator
-from graph_api.connection import Node, RelationshipType, dynamic_enum
-from graph_api.curation import Edit, EditRefused, FieldProblem, apply_edit, read_node
-from graph_api.inputs import (
+from graph_api.queries.connection import Node, RelationshipType, dynamic_enum
+from graph_api.queries.links import property_name
+from graph_api.schema.inputs import (
     IncidentInput,
     IncidentPatch,
     LawInput,
     LawPatch,
     given_values,
 )
-from graph_api.links import property_name
+from graph_api.web.auth import require_curator
+from graph_api.writes.curation import Edit, EditRefused, FieldProblem, apply_edit, read_node
 
 MAX_LABEL = 500
 
@@ -67,7 +68,7 @@ class MutationResult:
 
     @strawberry.field
     async def node(self, info: Info) -> Node | None:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         if not self.ok or self.iri is None:
             return None

@@ -17,10 +17,10 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, Info
 
-from graph_api import entities
 from graph_api.errors import MaskInternalErrors, not_found
-from graph_api.extensions import DepthLimit, RequestStats, TextBudget
-from graph_api.lists import ListFields
+from graph_api.queries.list_fields import ListFields
+from graph_api.schema import entities
+from graph_api.schema.extensions import DepthLimit, RequestStats, TextBudget
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -45,7 +45,7 @@ class NodeFields:
 
 
 def _query_type() -> type:
-    from graph_api.analysis import AnalysisFields
+    from graph_api.queries.analysis import AnalysisFields
 
     return merge_types("Query", (NodeFields, ListFields, AnalysisFields))
 
@@ -61,7 +61,7 @@ class Schema(strawberry.Schema):
 
 @cache
 def build_schema() -> Schema:
-    from graph_api.mutations import Mutation
+    from graph_api.writes.mutations import Mutation
 
     # Factories, so each request gets fresh extension instances.
     extensions: list[Any] = [

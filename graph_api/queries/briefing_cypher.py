@@ -1,13 +1,13 @@
 """The four queries behind ``briefing``: country, incidents, threats, rights.
 
-Each returns relationships as :data:`graph_api.links.REL_WITH_NODES` rows so every link in the
-briefing can show its sources. Relationship types are the ontology's (checked by the tests that
-compare every type named in ``graph_api`` with the ontology).
+Each returns relationships as :data:`graph_api.queries.links.REL_WITH_NODES` rows so every link
+in the briefing can show its sources. Relationship types are the ontology's (checked by the tests
+that compare every type named in ``graph_api`` with the ontology).
 """
 
 from __future__ import annotations
 
-from graph_api.links import REL_WITH_NODES as ROW
+from graph_api.queries.links import REL_WITH_NODES as ROW
 
 COUNTRY = f"""
 MATCH (c:Country) WHERE c.iri = $country OR c.isoAlpha2 = toUpper($country)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph_api.schema import build_schema
+from graph_api.schema.build import build_schema
 
 HEADER = (
     "# The GraphQL schema of Civic Space Graph, generated from ontology/*.ttl by\n"

@@ -13,10 +13,10 @@ from typing import Any, Protocol
 import strawberry
 from strawberry.types import Info
 
-from graph_api import filters
-from graph_api.connection import Connection, Node, NodeType, connection_type
-from graph_api.entities import TYPES
-from graph_api.listing import ListQuery, list_page
+from graph_api.queries import filters
+from graph_api.queries.connection import Connection, Node, NodeType, connection_type
+from graph_api.queries.listing import ListQuery, list_page
+from graph_api.schema.entities import TYPES
 
 
 @strawberry.enum(description="Sort direction.")

@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from graph_api.http import CivicGraphRouter
+from graph_api.web.graphql_http import CivicGraphRouter
 
-FOLDER = Path(__file__).with_name("graphiql")
+FOLDER = Path(__file__).parent.parent / "graphiql"
 PREFIX = "/graphiql"
 JS = "text/javascript; charset=utf-8"
 CSS = "text/css; charset=utf-8"

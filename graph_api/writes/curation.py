@@ -91,7 +91,7 @@ def read_node(
     driver: neo4j.Driver, database: str, iri: str, timeout: float = 10.0
 ) -> tuple[str, dict[str, Any]] | None:
     """A stored node's most specific class and its values per the ontology, or None."""
-    from graph_api.shape import most_specific_class
+    from graph_api.schema.shape import most_specific_class
 
     query = neo4j.Query(
         "MATCH (n:Resource {iri: $iri}) "

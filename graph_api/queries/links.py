@@ -15,9 +15,9 @@ import strawberry
 from strawberry.types import Info
 
 from civicgraph.model import Ontology
-from graph_api.connection import SOURCES, Node, RelationshipType
-from graph_api.db import NodeRecord
 from graph_api.errors import bad_argument
+from graph_api.queries.connection import SOURCES, Node, RelationshipType
+from graph_api.queries.db import NodeRecord
 
 # Relationship types walks skip unless asked: every node has sources and every concept a scheme,
 # so following them would connect everything to everything.
@@ -39,7 +39,7 @@ class LinkData:
 
 
 async def link_sources(info: Info, data: LinkData) -> list[Any]:
-    from graph_api.entities import wrap
+    from graph_api.schema.entities import wrap
 
     loaders = info.context.loaders
     if data.sources:
@@ -59,13 +59,13 @@ class Link:
 
     @strawberry.field(name="from", description="The subject of the relationship.")
     def from_(self) -> Node:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         return wrap(self.data.start)
 
     @strawberry.field(description="The object of the relationship.")
     def to(self) -> Node:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         return wrap(self.data.end)
 

@@ -11,10 +11,10 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from graph_api.connection import Node
-from graph_api.db import NodeRecord
-from graph_api.filters import IncidentFilter, ResolutionFilter
-from graph_api.listing import ListQuery
+from graph_api.queries.connection import Node
+from graph_api.queries.db import NodeRecord
+from graph_api.queries.filters import IncidentFilter, ResolutionFilter
+from graph_api.queries.listing import ListQuery
 
 
 @strawberry.enum(description="What to count incidents by.")
@@ -53,7 +53,7 @@ class CountBucket:
 
     @strawberry.field(description="The grouping node (threat type, country, body), if any.")
     def node(self) -> Node | None:
-        from graph_api.entities import wrap
+        from graph_api.schema.entities import wrap
 
         return wrap(self.record) if self.record is not None else None
 

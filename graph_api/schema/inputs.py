@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from civicgraph.model import Ontology
-from graph_api.shape import TypeShape, type_shapes
-from graph_api.values import python_type
+from graph_api.schema.shape import TypeShape, type_shapes
+from graph_api.schema.values import python_type
 
 SOURCE_FIELD = "source"
 

@@ -11,7 +11,7 @@ and a ``text`` filter compares the text with every candidate node. So a text is 
 ``civicgraph_max_text_length`` characters and one request runs at most
 ``civicgraph_max_text_searches`` text searches (``search`` or a ``text`` filter; aliases and
 fragments count each time they run). The request's budget lives in :data:`text_budget`, set for
-each execution by ``graph_api.extensions.TextBudget``.
+each execution by ``graph_api.schema.extensions.TextBudget``.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from graph_api.server import serve
+    from graph_api.web.server import serve
 
     if args.workers is not None and args.workers < 1:
         print("civicgraph serve: --workers must be 1 or more", file=sys.stderr)

@@ -12,9 +12,9 @@ from typing import Any
 
 import strawberry
 
-from graph_api.connection import NodeType
-from graph_api.listing import ListQuery
-from graph_api.search import spend_text
+from graph_api.queries.connection import NodeType
+from graph_api.queries.listing import ListQuery
+from graph_api.queries.search import spend_text
 
 TEXT_CLAUSE = (
     "any(v IN [n.label, n.title, n.symbol, n.description] + coalesce(n.altLabel, []) "

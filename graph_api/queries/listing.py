@@ -12,11 +12,11 @@ from typing import Any
 
 from strawberry.types import Info
 
-from graph_api import cursors
-from graph_api.connection import make_connection
 from graph_api.cypher.roots import list_query, run
-from graph_api.db import NodeRecord
-from graph_api.shape import class_names
+from graph_api.queries import cursors
+from graph_api.queries.connection import make_connection
+from graph_api.queries.db import NodeRecord
+from graph_api.schema.shape import class_names
 
 NULLS_LAST_ASC = "\uffff"
 
@@ -60,7 +60,7 @@ def count_cypher(q: ListQuery) -> str:
 
 async def list_page(info: Info, q: ListQuery, first: int | None, after: str | None) -> Any:
     """One page as a compiled query (one Cypher query, count included), else field by field."""
-    from graph_api.entities import wrap
+    from graph_api.schema.entities import wrap
 
     db = info.context.db
     size = cursors.page_size(first, info.context.settings.civicgraph_max_page_size)

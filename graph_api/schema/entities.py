@@ -1,6 +1,6 @@
-"""Strawberry types generated from the ontology at import time (see ``graph_api.shape``).
+"""Strawberry types generated from the ontology at import time (see ``graph_api.schema.shape``).
 
-Nothing here names a class or property: each :class:`~graph_api.shape.TypeShape` becomes a
+Nothing here names a class or property: each :class:`~graph_api.schema.shape.TypeShape` becomes a
 strawberry interface or object type whose fields read the stored node (scalars) or go through
 the batched relationship loaders (relationships). The generated classes are put in this module's
 namespace so that strawberry can resolve the forward references between them.
@@ -15,11 +15,11 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph_api import cursors
-from graph_api.batch import NEIGHBOUR_KEY, Linked, RelSpec
-from graph_api.connection import Connection, Node, NodeType, make_connection
-from graph_api.db import NodeRecord
-from graph_api.shape import (
+from graph_api.queries import cursors
+from graph_api.queries.batch import NEIGHBOUR_KEY, Linked, RelSpec
+from graph_api.queries.connection import Connection, Node, NodeType, make_connection
+from graph_api.queries.db import NodeRecord
+from graph_api.schema.shape import (
     NODE,
     UNTYPED,
     RelField,
@@ -28,7 +28,7 @@ from graph_api.shape import (
     type_for_labels,
     type_shapes,
 )
-from graph_api.values import python_type, read_value
+from graph_api.schema.values import python_type, read_value
 
 TYPES: dict[str, type] = {NODE: Node}
 _MODULE = sys.modules[__name__]

@@ -12,7 +12,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from graph_api.db import Db, NodeRecord
+from graph_api.queries.db import Db, NodeRecord
 
 # Relationship provenance: its own ``sources``, else (per the storage model) its subject's.
 # ``sn`` must be bound to ``startNode(r)`` (pattern comprehensions need a variable).

@@ -1,8 +1,8 @@
 """The FastAPI application: GraphQL at /graphql, the SDL, and health/readiness probes.
 
 The async Neo4j driver is opened in the lifespan and shared by all requests (it pools
-connections); each request gets its own context (``graph_api.context``). The app starts even when
-Neo4j is down, so ``/healthz`` answers and ``/readyz`` can say why it is not ready.
+connections); each request gets its own context (``graph_api.web.context``). The app starts even
+when Neo4j is down, so ``/healthz`` answers and ``/readyz`` can say why it is not ready.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from neo4j.exceptions import DriverError, Neo4jError
 from civicgraph import store
 from civicgraph.errors import StoreUnavailable
 from civicgraph.settings import Settings, get_settings
-from graph_api.context import get_context
-from graph_api.ide import GraphiQLRouter, assets_router
 from graph_api.pages.routes import router as pages_router
-from graph_api.schema import build_schema
-from graph_api.sdl import render_sdl
-from graph_api.search import ensure_search_index
-from graph_api.writes import SyncWriter
+from graph_api.queries.search import ensure_search_index
+from graph_api.schema.build import build_schema
+from graph_api.schema.sdl import render_sdl
+from graph_api.web.context import get_context
+from graph_api.web.ide import GraphiQLRouter, assets_router
+from graph_api.writes.writer import SyncWriter
 
 log = logging.getLogger("graph_api")
 STARTUP_WAIT = 10.0

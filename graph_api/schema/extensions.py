@@ -7,7 +7,7 @@ the Cypher count (what a query cost the store) in the response's ``extensions``.
 included, so ``{ a { b } }`` is 2 deep. (strawberry's ``QueryDepthLimiter`` starts counting at 0
 and so let one level more through than the documented limit.) Introspection fields are not counted.
 
-``TextBudget`` gives each request a fresh :class:`graph_api.search.TextBudget`, so the text
+``TextBudget`` gives each request a fresh :class:`graph_api.queries.search.TextBudget`, so the text
 searches of all its aliases together stay within ``civicgraph_max_text_searches``.
 """
 
@@ -29,8 +29,8 @@ from graphql import (
 )
 from strawberry.extensions import AddValidationRules, SchemaExtension
 
-from graph_api.search import TextBudget as Budget
-from graph_api.search import text_budget
+from graph_api.queries.search import TextBudget as Budget
+from graph_api.queries.search import text_budget
 
 
 class RequestStats(SchemaExtension):

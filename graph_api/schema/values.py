@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from graph_api.db import NodeRecord
 from graph_api.errors import bad_argument
+from graph_api.queries.db import NodeRecord
 
 PYTHON_TYPES: dict[str, type] = {
     "String": str,
