@@ -138,7 +138,7 @@ def _bad_uri(settings: Settings, uri: str, why: str) -> str:
 
 
 def _unavailable(settings: Settings, uri: str, exc: Exception) -> StoreUnavailable:
-    reason = _first_line(exc)
+    reason = one_line(exc)
     if isinstance(exc, neo4j_errors.AuthError) and settings.local:
         password_file = rt.Layout.build(settings).password_file
         if not password_file.is_file():
@@ -172,7 +172,7 @@ def _unavailable(settings: Settings, uri: str, exc: Exception) -> StoreUnavailab
     return StoreUnavailable(f"Could not use Neo4j at {uri}: {reason}. {todo}")
 
 
-def _first_line(exc: Exception) -> str:
+def one_line(exc: Exception) -> str:
     """The driver's message on one line (its ServiceUnavailable puts the cause on line two)."""
     text = " ".join(str(exc).split()).rstrip(":. ")
     return (text[:400] if text else "") or type(exc).__name__

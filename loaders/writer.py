@@ -11,7 +11,7 @@ tells the caller it was a repeat.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from civicgraph.errors import CivicGraphError
 from civicgraph.iris import mint
 from civicgraph.settings import get_settings
 from civicgraph.store import database as default_database
+from civicgraph.store import one_line
 from loaders import cypher
 from loaders.progress import Advance, Phases
 from loaders.records import Records
@@ -75,11 +76,6 @@ class LoadCounts:
         return {camel(k): v for k, v in asdict(self).items() if k != "already_loaded"}
 
 
-def batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
 K = TypeVar("K")
 R = TypeVar("R")
 
@@ -130,9 +126,8 @@ def read(
         with open_session(driver, database) as session:
             return list(session.run(query[0], dict(query[1])))
     except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError) as exc:
-        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
         raise StoreLost(
-            f"lost Neo4j while checking the data against the store ({reason}). Nothing was "
+            f"lost Neo4j while checking the data against the store ({one_line(exc)}). Nothing was "
             "written; run the command again once Neo4j answers."
         ) from exc
 
@@ -141,9 +136,16 @@ class StoreLost(CivicGraphError):
     """The store stopped answering a read the loader needed; nothing was written."""
 
 
-def ensure_constraint(session: neo4j.Session) -> None:
-    """Schema changes cannot share a transaction with writes, so this runs first, on its own."""
-    session.run(*cypher.constraint()).consume()
+def ensure_schema(session: neo4j.Session, extra: Iterable[cypher.Query] = ()) -> None:
+    """The uniqueness constraint (and ``extra`` indexes) online before any MERGE is planned.
+
+    Schema changes cannot share a transaction with writes, so each runs on its own. A MERGE
+    planned while the constraint's index still populates is planned as a label scan, and the
+    plan is cached: on a fresh store every batch would then scan every node. So wait for it.
+    """
+    for query, params in (cypher.constraint(), *extra):
+        session.run(query, params).consume()
+    session.run("CALL db.awaitIndexes(300)").consume()
 
 
 def _run(tx: neo4j.ManagedTransaction, query: tuple[str, Mapping[str, Any]]) -> neo4j.Record:
@@ -244,7 +246,7 @@ def write(
     """Write ``records`` as the load ``load`` in one transaction; see the module doc."""
     size = batch_size or get_settings().civicgraph_batch_size
     with open_session(driver, database or default_database()) as session:
-        ensure_constraint(session)
+        ensure_schema(session)
         body = _Transaction(records, load, size, phases or Phases())
         try:
             return session.execute_write(body)

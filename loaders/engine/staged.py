@@ -33,6 +33,7 @@ from loaders.writer import (
     LoadInfo,
     WriteFailed,
     batch_rows,
+    ensure_schema,
     grouped_batches,
     missing_ends,
     open_session,
@@ -108,13 +109,8 @@ def recover(session: neo4j.Session) -> list[str]:
 
 
 def prepare(session: neo4j.Session) -> list[str]:
-    """Schema the loader relies on (each its own transaction), then recovery."""
-    _run(session, cypher.constraint())
-    for query in sc.attempt_indexes():
-        _run(session, query)
-    # A MERGE planned while the constraint's index still populates is planned as a label scan,
-    # and the plan is cached: on a fresh store every batch then scans every node. Wait first.
-    _run(session, ("CALL db.awaitIndexes(300)", {}))
+    """Schema the loader relies on (with the attempt's indexes), then recovery."""
+    ensure_schema(session, sc.attempt_indexes())
     return recover(session)
 
 

@@ -18,7 +18,7 @@ import neo4j
 
 from loaders import cypher
 from loaders.engine import staged_cypher as sc
-from loaders.writer import WARMUP_METADATA, open_session
+from loaders.writer import WARMUP_METADATA, ensure_schema, open_session
 
 _NOBODY = "urn:civicgraph:warm-up"
 
@@ -41,8 +41,7 @@ def _warm(driver: neo4j.Driver, database: str, staged: bool, stop: threading.Eve
     # Any error is left for the load to meet; none may escape a thread that can outlive a failed
     # load (the driver closed under it would print a traceback at exit).
     with suppress(Exception), open_session(driver, database) as session:
-        session.run(*cypher.constraint()).consume()
-        session.run("CALL db.awaitIndexes(300)").consume()
+        ensure_schema(session)
         for query, params in _read_texts():
             if stop.is_set():
                 return
