@@ -112,6 +112,17 @@ def test_a_folder_without_the_table_names_what_it_expected(
     assert "has no un_votes.csv" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("source", ["keepiton", "unvotes", "civicus"])
+def test_a_table_that_is_not_there_is_named_not_a_traceback(
+    source: str, cli_store: neo4j.Driver, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make datasets` on a machine without ../shared/data: each load says what is missing."""
+    missing = tmp_path / "shared" / "data" / source
+    assert main(["load", "--source", source, "--quiet", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"{missing}: no such file or folder" in err and "Traceback" not in err
+
+
 def test_keepiton_loads_one_sheet_of_a_workbook(
     cli_store: neo4j.Driver, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

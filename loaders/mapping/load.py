@@ -269,6 +269,8 @@ def resolve_table(mapping: Mapping, path: Path) -> Path:
     the mapping's format in it that is not a lookup. Raises ``TableError`` naming the folder."""
     from loaders.mapping.readers import TableError
 
+    if not path.exists():
+        raise TableError(f"{path}: no such file or folder (the {mapping.spec.name} table)")
     if not path.is_dir():
         return path
     spec = mapping.spec.input
