@@ -45,7 +45,11 @@ def _type(shape: TypeShape, known: set[str]) -> str:
     for f in shape.scalars:
         lines.append(f"  {f.name}: {f'[{f.scalar}!]' if f.many else f.scalar}")
     lines.append('  sources: [Resource!]! @relationship(type: "SOURCE", direction: OUT)')
-    for r in shape.relations:
+    # A named inverse and its ``...Inverse`` twin read the same type and direction; the peer
+    # allows one field per pair, and the bench's peer queries use the ``...Inverse`` name.
+    twins = sorted(shape.relations, key=lambda r: not r.name.endswith("Inverse"))
+    kept = {(r.rel_types[0], r.direction): r for r in reversed(twins)}.values()
+    for r in sorted(kept, key=shape.relations.index):
         target = r.target if r.target in known else RESOURCE
         lines.append(
             f'  {r.name}: [{target}!]! @relationship(type: "{r.rel_types[0]}", '
