@@ -11,7 +11,7 @@ tells the caller it was a repeat.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -30,6 +30,10 @@ from loaders.records import Records
 
 class WriteFailed(CivicGraphError):
     """The store refused part of a load; the transaction was rolled back."""
+
+
+# Called after a write's last batch and before its commit; raises to roll the write back.
+Gate = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -161,11 +165,19 @@ class _Transaction:
 
     metadata = WRITE_METADATA  # read by the driver's execute_write
 
-    def __init__(self, records: Records, load: LoadInfo, batch_size: int, phases: Phases) -> None:
+    def __init__(
+        self,
+        records: Records,
+        load: LoadInfo,
+        batch_size: int,
+        phases: Phases,
+        gate: Gate | None = None,
+    ) -> None:
         self.records = records
         self.load = load
         self.batch_size = batch_size
         self.phases = phases
+        self.gate = gate
 
     def __call__(self, tx: neo4j.ManagedTransaction) -> LoadCounts:
         counts = LoadCounts(
@@ -177,6 +189,8 @@ class _Transaction:
         with self.phases.phase("write", total=total) as advance:
             self._nodes(tx, counts, advance)
             self._relationships(tx, counts, advance)
+        if self.gate is not None:
+            self.gate()  # raises, and so rolls the transaction back, unless the data conforms
         if not counts.already_loaded:
             tx.run(*cypher.set_load_counts(self.load.iri, counts.as_properties())).consume()
         return counts
@@ -242,12 +256,16 @@ def write(
     database: str | None = None,
     batch_size: int | None = None,
     phases: Phases | None = None,
+    gate: Gate | None = None,
 ) -> LoadCounts:
-    """Write ``records`` as the load ``load`` in one transaction; see the module doc."""
+    """Write ``records`` as the load ``load`` in one transaction; see the module doc.
+
+    ``gate`` is called after the last batch, before the commit: a load that writes while its
+    shapes are still being checked passes the verdict there (it raises to roll back)."""
     size = batch_size or get_settings().civicgraph_batch_size
     with open_session(driver, database or default_database()) as session:
         ensure_schema(session)
-        body = _Transaction(records, load, size, phases or Phases())
+        body = _Transaction(records, load, size, phases or Phases(), gate)
         try:
             return session.execute_write(body)
         except neo4j.exceptions.Neo4jError as exc:

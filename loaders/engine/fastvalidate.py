@@ -10,6 +10,7 @@ dropped, as in ``loaders.validate``. pyshacl stays the reference (``civicgraph v
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 import neo4j
@@ -149,25 +150,39 @@ def _fallback(facts: Facts, ev: Evaluator, shape_node: object) -> Graph:
     return _pyshacl(graph, _without_targets(shapes, others))
 
 
-def validate_facts(
-    facts: Facts,
-    *,
-    driver: neo4j.Driver | None = None,
-    database: str | None = None,
-    origin: TermOrigin | None = None,
-) -> ValidationReport:
-    """Validate ``facts`` in place (they gain the ontology and the store context)."""
-    ontology = Ontology.get()
-    vocabulary = vocabulary_problems(facts, ontology)
-    if vocabulary:
-        return ValidationReport(vocabulary, store_aware=driver is not None)
+@dataclass
+class Context:
+    """Steps (1) and (2): vocabulary typos found, and the stored nodes the facts now describe."""
+
+    vocabulary: list[Violation]
+    from_store: set[str]
+    store_aware: bool
+    subjects: set[Term]  # the data's own, before the store's were added
+
+
+def store_context(
+    facts: Facts, *, driver: neo4j.Driver | None = None, database: str | None = None
+) -> Context:
+    """Read what the store knows of the IRIs the data names (once, before any of it is written:
+    a load may write while its shapes are checked, and must be judged against the store as it
+    was)."""
+    vocabulary = vocabulary_problems(facts, Ontology.get())
     subjects = set(facts.subjects)
     from_store: set[str] = set()
-    if driver is not None and database is not None:
+    if not vocabulary and driver is not None and database is not None:
         from_store = add_store_context(facts, untyped_references(facts), driver, database)
+    return Context(vocabulary, from_store, store_aware=driver is not None, subjects=subjects)
+
+
+def check_shapes(
+    facts: Facts, context: Context, *, origin: TermOrigin | None = None
+) -> ValidationReport:
+    """Step (3): the compiled shapes, and pyshacl for the shapes that cannot be compiled."""
+    if context.vocabulary:
+        return ValidationReport(context.vocabulary, store_aware=context.store_aware)
     for s, p, o in ontology_facts().triples_iter():
         facts.add(s, p, o)
-    ignore = {n for n in (from_store | ontology_subjects()) if n not in subjects}
+    ignore = {n for n in (context.from_store | ontology_subjects()) if n not in context.subjects}
     ev = Evaluator(facts)
     found: list[Violation] = []
     plan = compiled()
@@ -198,5 +213,18 @@ def validate_facts(
         )
     found.sort(key=lambda v: (v.source or "", v.focus, v.path or "", v.message, repr(v)))
     return ValidationReport(
-        found, store_aware=driver is not None, resolved_from_store=len(from_store)
+        found, store_aware=context.store_aware, resolved_from_store=len(context.from_store)
+    )
+
+
+def validate_facts(
+    facts: Facts,
+    *,
+    driver: neo4j.Driver | None = None,
+    database: str | None = None,
+    origin: TermOrigin | None = None,
+) -> ValidationReport:
+    """Validate ``facts`` in place (they gain the ontology and the store context)."""
+    return check_shapes(
+        facts, store_context(facts, driver=driver, database=database), origin=origin
     )

@@ -19,14 +19,15 @@ from civicgraph.errors import CivicGraphError
 from civicgraph.settings import get_settings
 from loaders.engine.convert import to_records
 from loaders.engine.facts import Facts, read_files
-from loaders.engine.fastvalidate import TermOrigin, validate_facts
+from loaders.engine.fastvalidate import TermOrigin, check_shapes, store_context, validate_facts
+from loaders.engine.overlap import Beside
 from loaders.engine.staged import prepare, staged_write
 from loaders.engine.warmup import Warmup
 from loaders.progress import Phases
 from loaders.rdf_input import rdf_files, sha256_of
 from loaders.records import Records
 from loaders.validate import ValidationFailed, ValidationReport
-from loaders.writer import LoadCounts, LoadInfo, open_session, write
+from loaders.writer import Gate, LoadCounts, LoadInfo, open_session, write
 
 # Loads with more rows than this are staged (batches in their own transactions): one
 # transaction of 200k rows stays well under the local server's tx memory of 512 MB.
@@ -92,14 +93,22 @@ def check(
 
 
 def write_records(
-    driver: neo4j.Driver, records: Records, load: LoadInfo, *, database: str, phases: Phases
+    driver: neo4j.Driver,
+    records: Records,
+    load: LoadInfo,
+    *,
+    database: str,
+    phases: Phases,
+    gate: Gate | None = None,
 ) -> LoadCounts:
     size = get_settings().civicgraph_batch_size
     rows = records.node_count + records.relationship_count
     if rows <= SINGLE_TRANSACTION_ROWS:
         with open_session(driver, database) as session:
             prepare(session)
-        return write(driver, records, load, database=database, batch_size=size, phases=phases)
+        return write(
+            driver, records, load, database=database, batch_size=size, phases=phases, gate=gate
+        )
     return staged_write(
         driver,
         iter([records]),
@@ -108,6 +117,7 @@ def write_records(
         batch_size=size,
         phases=phases,
         total=rows,
+        gate=gate,
     )
 
 
@@ -120,23 +130,44 @@ def run_load(
     started: float,
     warmup: Warmup | None = None,
 ) -> tuple[LoadInfo, LoadCounts, ValidationReport, Records, float]:
+    """Convert, then write in a thread while the shapes are checked (``loaders.engine.overlap``);
+    the write commits only once the data conforms and every relationship end exists."""
     from loaders.pipeline import NothingToLoad, check_targets
 
     if parsed.facts.triples == 0:
         raise NothingToLoad(parsed.source)
     load = LoadInfo.for_content(parsed.source, parsed.sha256)
-    records, report, problems = check(parsed, driver, database, phases, targets=False)
-    if not report.conforms:
-        raise ValidationFailed(report, load.source)
-    if problems:
-        listed = "\n  ".join(problems[:20])
-        raise CivicGraphError(
-            f"the store cannot hold this data as given:\n  {listed}\nNothing was written."
-        )
-    check_targets(records, driver, database)
-    parsed.facts.subjects.clear()  # the records hold what is written; free the index first
-    if warmup is not None:
-        with phases.phase("ready store"):  # schema, index waits, plans: usually done by now
-            warmup.wait()
-    counts = write_records(driver, records, load, database=database, phases=phases)
+    with phases.phase("convert"):
+        records = to_records(parsed.facts)
+    with phases.phase("validate"):
+        context = store_context(parsed.facts, driver=driver, database=database)
+    if context.vocabulary:
+        raise ValidationFailed(check_shapes(parsed.facts, context), load.source)
+
+    def write_when_ready(gate: Gate) -> LoadCounts:
+        if warmup is not None:
+            with phases.phase("ready store"):  # schema, index waits, plans: usually done by now
+                warmup.wait()
+        return write_records(driver, records, load, database=database, phases=phases, gate=gate)
+
+    # Records the store cannot hold are reported after the shapes' findings, and never written.
+    beside = None if records.problems else Beside(write_when_ready)
+    try:
+        with phases.phase("validate"):
+            report = check_shapes(parsed.facts, context, origin=parsed.origin())
+        if not report.conforms:
+            raise ValidationFailed(report, load.source)
+        if records.problems:
+            listed = "\n  ".join(records.problems[:20])
+            raise CivicGraphError(
+                f"the store cannot hold this data as given:\n  {listed}\nNothing was written."
+            )
+        check_targets(records, driver, database)
+    except BaseException:
+        if beside is not None:
+            beside.refuse()
+        raise
+    assert beside is not None
+    parsed.facts.subjects.clear()  # the records hold what is written; free the index
+    counts = beside.accept()
     return load, counts, report, records, time.perf_counter() - started

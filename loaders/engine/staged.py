@@ -29,6 +29,7 @@ from loaders.progress import Advance, Phases
 from loaders.records import Records
 from loaders.writer import (
     WRITE_METADATA,
+    Gate,
     LoadCounts,
     LoadInfo,
     WriteFailed,
@@ -193,8 +194,11 @@ def staged_write(
     batch_size: int,
     phases: Phases,
     total: int | None = None,
+    gate: Gate | None = None,
 ) -> LoadCounts:
-    """Write every ``Records`` of ``parts`` as one load (all or nothing; see module doc)."""
+    """Write every ``Records`` of ``parts`` as one load (all or nothing; see module doc).
+
+    ``gate`` runs after the last batch, before the attempt commits; it raises to roll back."""
     with open_session(driver, database) as session:
         prepare(session)
         attempt = Attempt(session, load, batch_size)
@@ -202,6 +206,8 @@ def staged_write(
             with phases.phase("write", total=total) as advance:
                 for records in parts:
                     attempt.write(records, advance)
+            if gate is not None:
+                gate()
             return attempt.commit()
         except neo4j.exceptions.DriverError as exc:
             _try_abort(attempt)
