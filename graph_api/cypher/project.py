@@ -18,6 +18,7 @@ from graph_api.cypher.prepared import Prepared
 from graph_api.cypher.selection import Sel, Unsupported
 from graph_api.queries import cursors
 from graph_api.queries.connection import NodeType
+from graph_api.queries.datasets import datasets_of
 from graph_api.queries.db import native
 from graph_api.schema.shape import RelField, ScalarField, class_names, type_for_labels, type_shapes
 from graph_api.schema.values import _LANG
@@ -111,6 +112,8 @@ class Compiler:
             return None, lambda row: node_types(tuple(row["l"]))
         if name == "sources":
             return self._sources(v, sel, slot)
+        if name in ("datasets", "datasetCount"):
+            return self._datasets(v, sel, slot)
         spec = scalar_fields().get(name)
         if spec is not None:
             return self._scalar(v, spec, sel, slot)
@@ -156,6 +159,17 @@ class Compiler:
             f"RETURN {expr} }}"
         )
         return query, lambda row: [shape(s) for s in row[slot]]
+
+    def _datasets(self, v: str, sel: Sel, slot: str) -> tuple[str, Shaper]:
+        d = self.var("d")
+        if sel.name == "datasetCount":
+            return f"COUNT {{ {datasets_of(v, d)} RETURN {d} }}", lambda row: int(row[slot])
+        expr, shape = self.node(d, sel.fields)
+        query = (
+            f"COLLECT {{ {datasets_of(v, d)} WITH {d} ORDER BY {NEIGHBOUR_KEY.format(m=d)}, "
+            f"{d}.iri RETURN {expr} }}"
+        )
+        return query, lambda row: [shape(x) for x in row[slot]]
 
     @staticmethod
     def _pattern(v: str, rel: RelField, r: str, m: str) -> str:

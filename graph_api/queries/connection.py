@@ -76,6 +76,21 @@ class Node:
         page = await info.context.loaders.rels(SOURCES).load(self.record.iri)
         return [wrap(item.node) for item in page.items]
 
+    @strawberry.field(
+        description="The datasets that record this node: those a load of which asserted it, "
+        "and those it cites as its source; by label. Two datasets here means two sources record "
+        "it (filter lists with `filter.dataset`)."
+    )
+    async def datasets(self, info: Info) -> list[Node]:
+        from graph_api.schema.entities import wrap
+
+        found = await info.context.loaders.datasets.load(self.record.iri)
+        return [wrap(record) for record in found]
+
+    @strawberry.field(description="How many datasets record this node (see `datasets`).")
+    async def dataset_count(self, info: Info) -> int:
+        return len(await info.context.loaders.datasets.load(self.record.iri))
+
 
 @strawberry.type(description="Where a page of a connection starts and ends.")
 class PageInfo:

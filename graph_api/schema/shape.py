@@ -39,7 +39,7 @@ UNTYPED = "Resource"
 OTHER_PREFIX = "Other"
 INVERSE_SUFFIX = "Inverse"
 SOURCE_PROPERTY = "source"
-NODE_FIELDS = ("id", "iri", "label", "types", "sources")
+NODE_FIELDS = ("id", "iri", "label", "types", "sources", "datasets", "datasetCount")
 Direction = Literal["out", "in"]
 
 
