@@ -161,11 +161,19 @@ class _Transaction:
 
     metadata = WRITE_METADATA  # read by the driver's execute_write
 
-    def __init__(self, records: Records, load: LoadInfo, batch_size: int, phases: Phases) -> None:
+    def __init__(
+        self,
+        records: Records,
+        load: LoadInfo,
+        batch_size: int,
+        phases: Phases,
+        after: Sequence[cypher.Query] = (),
+    ) -> None:
         self.records = records
         self.load = load
         self.batch_size = batch_size
         self.phases = phases
+        self.after = after
 
     def __call__(self, tx: neo4j.ManagedTransaction) -> LoadCounts:
         counts = LoadCounts(
@@ -177,6 +185,8 @@ class _Transaction:
         with self.phases.phase("write", total=total) as advance:
             self._nodes(tx, counts, advance)
             self._relationships(tx, counts, advance)
+        for query in self.after:  # provenance of table loads (loaders/matching): same transaction
+            tx.run(*query).consume()
         if not counts.already_loaded:
             tx.run(*cypher.set_load_counts(self.load.iri, counts.as_properties())).consume()
         return counts
@@ -242,12 +252,15 @@ def write(
     database: str | None = None,
     batch_size: int | None = None,
     phases: Phases | None = None,
+    after: Sequence[cypher.Query] = (),
 ) -> LoadCounts:
-    """Write ``records`` as the load ``load`` in one transaction; see the module doc."""
+    """Write ``records`` as the load ``load`` in one transaction; see the module doc. The
+    ``after`` queries run last in the same transaction (a table load's match records and value
+    statements, which point at the nodes just written)."""
     size = batch_size or get_settings().civicgraph_batch_size
     with open_session(driver, database or default_database()) as session:
         ensure_schema(session)
-        body = _Transaction(records, load, size, phases or Phases())
+        body = _Transaction(records, load, size, phases or Phases(), after)
         try:
             return session.execute_write(body)
         except neo4j.exceptions.Neo4jError as exc:
