@@ -21,20 +21,32 @@ def rel(prop: str) -> str:
     return rel_type_clause(Ontology.get().properties[prop].rel_type)
 
 
+def start_index() -> Query:
+    """The range index the incident candidates are found by (a schema change: its own
+    transaction, before the first look-up)."""
+    cls = label_clause(["Incident"])
+    return f"CREATE RANGE INDEX incident_start IF NOT EXISTS FOR (n{cls}) ON (n.startDate)", {}
+
+
 def candidates(kind: str, rows: Sequence[Mapping[str, Any]]) -> Query:
     """Nodes of the rule's class in each row's country (``row.country``, the country node's IRI),
-    incidents with a start date in ``[row.from, row.to]``: expanded from the country node (one
-    index seek per row), so the work grows with the rows and that country's nodes, not with the
-    store. Returns what the rules compare: start date, place, source URLs, titles."""
+    incidents with a start date in ``[row.from, row.to]``. Incidents are sought through the
+    ``startDate`` range index (a few per row, whatever the size of the store or the country),
+    laws from the jurisdiction's node. Returns what the rules compare: start date, place,
+    source URLs, titles."""
     cls = label_clause([KIND_CLASS[kind]])
     country = rel(KIND_COUNTRY[kind])
-    window = ""
     if kind == "incident":
-        window = "WHERE n.startDate >= row.from AND n.startDate <= row.to\n"
+        find = (
+            f"MATCH (n{cls}) USING INDEX n{cls}(startDate)\n"
+            "WHERE n.startDate >= row.from AND n.startDate <= row.to\n"
+            f"MATCH (n)-[:{country}]->(:{RESOURCE} {{iri: row.country}})\n"
+        )
+    else:
+        find = f"MATCH (:{RESOURCE} {{iri: row.country}})<-[:{country}]-(n{cls})\n"
     query = (
         "UNWIND $rows AS row\n"
-        f"MATCH (:{RESOURCE} {{iri: row.country}})<-[:{country}]-(n{cls})\n"
-        f"{window}"
+        f"{find}"
         "RETURN row.key AS key, collect({iri: n.iri, startDate: n.startDate, place: n.placeName,\n"
         "  titles: [n.label] + coalesce(n.altLabel, []),\n"
         f"  urls: COLLECT {{ MATCH (n)-[:{rel('source')}]->(s) WHERE s.url IS NOT NULL\n"

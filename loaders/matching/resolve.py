@@ -33,7 +33,7 @@ from loaders.matching.rules import Candidate, RowKeys, Verdict, decide, normal_u
 from loaders.matching.spec import KIND_COUNTRY
 from loaders.matching.values import LoadRef, Stored, reconcile
 from loaders.records import NodeRow, Records
-from loaders.writer import read
+from loaders.writer import ensure_schema, open_session, read
 
 
 @dataclass
@@ -105,6 +105,7 @@ class Resolver:
         self.country_type = props[KIND_COUNTRY[kind]].rel_type
         self.source_type = props["source"].rel_type
         self.claimed: dict[str, int] = {}
+        self.indexed = False
         self.summary = Summary(rule=self.spec.rule if self.spec else None)
 
     def resolve(self, batch: Batch, records: Records) -> tuple[Planned, int]:
@@ -165,6 +166,10 @@ class Resolver:
         self, todo: dict[str, int], nodes: dict[str, NodeRow], records: Records
     ) -> list[tuple[Verdict, str]]:
         assert self.spec is not None
+        if self.spec.kind == "incident" and not self.indexed:
+            with open_session(self.driver, self.database) as session:
+                ensure_schema(session, [mc.start_index()])
+            self.indexed = True
         keys = self._row_keys(todo, nodes, records)
         tol = timedelta(days=self.spec.tolerance_days)
         rows = [
