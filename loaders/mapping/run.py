@@ -30,6 +30,7 @@ from loaders.mapping.emit import to_literal
 from loaders.mapping.engine import Batch, Engine
 from loaders.mapping.load import Mapping, resolve_table
 from loaders.mapping.report import MapReport
+from loaders.mapping.snapshots import Snapshots
 from loaders.matching.resolve import Planned, Resolver
 from loaders.matching.values import LoadRef
 from loaders.pipeline import check_targets, display_path
@@ -211,7 +212,11 @@ def run_mapping(
     sha256 = content_sha256(mapping, path)
     load = LoadInfo.for_content(f"{mapping.spec.name}: {report.path}", sha256)
     dataset = str(engine.dataset)
-    resolver = Resolver(mapping, LoadRef(load.iri, dataset, mapping.spec.name), path, driver, db)
+    snapshots = Snapshots.for_mapping(mapping)  # snapshots: (loaders/mapping/snapshots.py)
+    state = read(driver, db, _load_state(load.iri))
+    repeat = bool(state) and bool(state[0]["complete"])
+    ref = LoadRef(load.iri, dataset, mapping.spec.name)
+    resolver = Resolver(mapping, ref, path, driver, db, repeat=repeat)
     with tempfile.TemporaryDirectory(prefix="civicgraph-map-") as folder:
         spill = _Spill(Path(folder))
         map_and_validate(engine, path, report, spill, driver, db, phases, resolver, full_validation)
@@ -235,6 +240,7 @@ def run_mapping(
             report.outcome = f"written as {load.iri}" + (
                 " (this content was loaded before)" if counts.already_loaded else ""
             )
+            report.notices.extend(snapshots.follow(driver, db, load.iri, dataset))
     timings = dict(phases.timings)
     if "map" in timings:  # the map phase encloses validation and matching; report them apart
         timings["map"] -= timings.get("validate", 0.0) + timings.get("match", 0.0)

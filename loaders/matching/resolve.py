@@ -89,9 +89,16 @@ class Resolver:
     """One per load (state: nodes already claimed by a row of this load)."""
 
     def __init__(
-        self, mapping: Mapping, load: LoadRef, path: Path, driver: neo4j.Driver, database: str
+        self,
+        mapping: Mapping,
+        load: LoadRef,
+        path: Path,
+        driver: neo4j.Driver,
+        database: str,
+        repeat: bool = False,
     ) -> None:
         spec = mapping.spec
+        self.repeat = repeat  # this content was loaded before: its values are the store's
         self.spec = spec.match
         self.load = load
         self.driver = driver
@@ -112,6 +119,8 @@ class Resolver:
         """Rewrite ``records`` in place; returns the planned writes and how many rows were taken
         out (ambiguous)."""
         planned = Planned(self.load.dataset)
+        if self.repeat and self.spec is None:
+            return planned, 0  # nothing to match, nothing that can differ
         main_rows = {str(iri): row for iri, row in batch.rows.items()}
         nodes = {row["iri"]: row for rows in records.nodes.values() for row in rows}
         main_rows = {iri: row for iri, row in main_rows.items() if iri in nodes}
@@ -140,11 +149,15 @@ class Resolver:
         targets = set(renamed.values())
         if targets:
             found += read(self.driver, self.database, mc.existing(sorted(targets)))
+        rows_of: dict[str, list[NodeRow]] = {}
+        for rows in records.nodes.values():
+            for node_row in rows:
+                rows_of.setdefault(node_row["iri"], []).append(node_row)
         for state in found:
             iri = state["iri"]
             if iri not in targets and iri not in own:
                 continue
-            for row in _rows_of(records, iri):
+            for row in rows_of.get(iri, []):
                 outcome = reconcile(
                     iri,
                     row["props"],
@@ -262,10 +275,6 @@ def _candidate(found: dict[str, Any]) -> Candidate:
         urls=frozenset(normal_url(u) for u in found["urls"]),
         titles=tuple(str(t) for t in found["titles"] if t),
     )
-
-
-def _rows_of(records: Records, iri: str) -> list[NodeRow]:
-    return [row for rows in records.nodes.values() for row in rows if row["iri"] == iri]
 
 
 def _rename(records: Records, renamed: dict[str, str]) -> None:
