@@ -127,6 +127,7 @@ class CSG(DefinedNamespace):
     members: URIRef
     memberships: URIRef
     misusedFor: URIRef
+    noLongerListedIn: URIRef
     onResolution: URIRef
     onePerLanguage: URIRef
     orderedBy: URIRef

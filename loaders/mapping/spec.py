@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from loaders.mapping.snapshots import SnapshotSpec
 from loaders.matching.spec import MatchSpec
 
 
@@ -207,4 +208,5 @@ class MappingSpec(_Strict):
     duplicates: DuplicatesSpec = Field(default_factory=DuplicatesSpec)
     records: RecordsSpec | None = None
     match: MatchSpec | None = None  # how a row finds an existing node (loaders/matching)
+    snapshots: SnapshotSpec = Field(default_factory=SnapshotSpec)  # loaders/mapping/snapshots.py
     entities: dict[str, EntitySpec]
