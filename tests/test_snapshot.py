@@ -19,6 +19,7 @@ import neo4j
 import pytest
 from fixtures.tables.support import ID, SHARED, count, load, node
 
+from graph_api.testing import api_settings, running_api
 from loaders.mapping.snapshots import MARK
 
 REAL = SHARED / "keepiton" / "stop_2016_2025.csv"
@@ -106,8 +107,8 @@ def load_iri(outcome: str) -> str:
     return outcome.removeprefix("written as ").split(" ")[0]
 
 
-def test_a_newer_snapshot_retracts_what_it_no_longer_lists(
-    ref: neo4j.Driver, db: str, snapshots: dict[str, Any]
+async def test_a_newer_snapshot_retracts_what_it_no_longer_lists(
+    ref: neo4j.Driver, db: str, neo4j_uri: str, snapshots: dict[str, Any]
 ) -> None:
     retracting = mapping(snapshots["tmp"] / "mapping", "retract")
     first = load(ref, db, retracting, snapshots["older"])
@@ -149,6 +150,23 @@ def test_a_newer_snapshot_retracts_what_it_no_longer_lists(
         {"value": changed["end"], "current": False, "load": older, "source": DATASET},
         {"value": changed["later"], "current": True, "load": newer, "source": DATASET},
     ]
+    # The API answers both, the current value first, each with its load, dataset and source.
+    query = """query($id: ID!, $p: String) { node(id: $id) { ... on Incident { endDate
+      valueStatements(property: $p) { statementValue isCurrent
+        inLoad { iri ... on Load { dataset { iri } } } sources { iri } } } } }"""
+    async with running_api(api_settings(neo4j_uri)) as api:
+        data = (await api.gql(query, {"id": changed["iri"], "p": "endDate"}))["data"]["node"]
+        everything = (await api.gql(query, {"id": changed["iri"], "p": None}))["data"]["node"]
+        errors = await api.errors(query, {"id": changed["iri"], "p": "endDay"})
+    assert data["endDate"] == changed["later"]
+    assert [
+        (s["statementValue"], s["isCurrent"], s["inLoad"]["iri"]) for s in data["valueStatements"]
+    ] == [(changed["later"], True, newer), (changed["end"], False, older)]
+    for s in data["valueStatements"]:
+        assert s["inLoad"]["dataset"] == {"iri": DATASET} and s["sources"] == [{"iri": DATASET}]
+    assert everything["valueStatements"] == data["valueStatements"]  # no other disagreement
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert errors[0]["extensions"]["argument"] == "property"
 
 
 def test_a_newer_snapshot_marks_what_it_no_longer_lists(

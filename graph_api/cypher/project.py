@@ -20,6 +20,7 @@ from graph_api.queries import cursors
 from graph_api.queries.connection import NodeType
 from graph_api.queries.datasets import datasets_of
 from graph_api.queries.db import native
+from graph_api.queries.statements import STATEMENT, checked_property, subject_spec
 from graph_api.schema.shape import RelField, ScalarField, class_names, type_for_labels, type_shapes
 from graph_api.schema.values import _LANG
 
@@ -114,6 +115,8 @@ class Compiler:
             return self._sources(v, sel, slot)
         if name in ("datasets", "datasetCount"):
             return self._datasets(v, sel, slot)
+        if name == "valueStatements":
+            return self._statements(v, sel, slot)
         spec = scalar_fields().get(name)
         if spec is not None:
             return self._scalar(v, spec, sel, slot)
@@ -168,6 +171,20 @@ class Compiler:
         query = (
             f"COLLECT {{ {datasets_of(v, d)} WITH {d} ORDER BY {NEIGHBOUR_KEY.format(m=d)}, "
             f"{d}.iri RETURN {expr} }}"
+        )
+        return query, lambda row: [shape(x) for x in row[slot]]
+
+    def _statements(self, v: str, sel: Sel, slot: str) -> tuple[str, Shaper]:
+        """``Node.valueStatements`` (graph_api.queries.statements), in the same order."""
+        wanted = checked_property(sel.args.get("property"))
+        s = self.var("vs")
+        expr, shape = self.node(s, sel.fields)
+        rel = subject_spec().rel_types[0]
+        where = f" WHERE {s}.statementProperty = {self.param(wanted)}" if wanted else ""
+        query = (
+            f"COLLECT {{ MATCH ({v})<-[:{rel}]-({s}:{STATEMENT}){where} WITH {s} "
+            f"ORDER BY {s}.statementProperty, coalesce({s}.isCurrent, false) DESC, {s}.iri "
+            f"RETURN {expr} }}"
         )
         return query, lambda row: [shape(x) for x in row[slot]]
 
