@@ -191,3 +191,27 @@ def test_refusals_change_nothing(ref: neo4j.Driver, db: str, neo4j_uri: str) -> 
     forced = plan(ref, db, reference, force=True)
     assert forced.nodes_removed["Country"] > 100  # what --force would remove, not done
     assert state(ref, db) == before
+
+
+def test_unloading_a_matched_table_restores_counts_and_values(
+    ref: neo4j.Driver, db: str, neo4j_uri: str
+) -> None:
+    """The matching fixture (tests/fixtures/matching, ILLUSTRATIVE) matched onto the KeepItOn
+    fixture: its rows add sources, records and values to existing incidents (disagreeing
+    values as statements, a missing end date filled) and create one; unloading it undoes all."""
+    load(ref, db, "keepiton", TABLES / "keepiton_illustrative.csv")
+    before = everything(ref, db, neo4j_uri)
+    matching = TABLES.parent / "matching"
+    report = load(
+        ref,
+        db,
+        str(matching / "research_illustrative.yaml"),
+        matching / "research_illustrative.csv",
+    )
+    assert report.matching is not None and report.matching["matched"] == 3
+    planned = plan(ref, db, load_iri(report.outcome))
+    assert planned.nodes_removed["Match"] == 4  # three matched rows and the ambiguous one
+    assert planned.nodes_removed["Incident"] == 1 and planned.nodes_kept["Incident"] == 3
+    assert planned.values_removed >= 1  # the end date only the research table gives
+    unload(ref, db, load_iri(report.outcome))
+    same(before, everything(ref, db, neo4j_uri))
