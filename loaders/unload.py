@@ -72,8 +72,12 @@ class Plan:
             ("relationships of other loads removed with their end nodes", self.collateral),
         ):
             if counts:
-                lines.append(f"  {title}: {sum(counts.values()):,}")
-                lines += [f"    {k:<28} {v:>9,}" for k, v in sorted(counts.items())]
+                # Every node is a Resource: that count is the total, the others are by label.
+                total = counts.get("Resource", sum(counts.values()))
+                lines.append(f"  {title}: {total:,}")
+                lines += [
+                    f"    {k:<28} {v:>9,}" for k, v in sorted(counts.items()) if k != "Resource"
+                ]
         lines.append(
             f"  values restored from statements: {self.values_restored:,}; "
             f"values only this load asserted, removed: {self.values_removed:,}"
