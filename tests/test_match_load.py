@@ -159,3 +159,32 @@ def _stats(driver: neo4j.Driver, db: str) -> dict:
     from loaders.cli import store_stats
 
     return store_stats(driver, db)
+
+
+def test_laws_match_on_jurisdiction_and_a_normalised_title(keepiton: neo4j.Driver, db: str):
+    section_144 = ID + "law/in/section-144-crpc"
+    label = node(keepiton, db, section_144)["label"]
+    laws = count(keepiton, db, "Law")
+    report = load(
+        keepiton, db, str(FIXTURES / "laws_illustrative.yaml"), FIXTURES / "laws_illustrative.csv"
+    )
+    assert report.matching is not None
+    assert (report.matching["matched"], len(report.matching["ambiguous"])) == (1, 0)
+    assert count(keepiton, db, "Law") == laws + 1  # the unknown law is new; Section 144 is not
+    assert node(keepiton, db, section_144)["label"] == label  # another dataset adds, not overwrites
+    assert _statements(keepiton, db, section_144, "label") == [
+        (label, True, KEEPITON_DATASET),
+        ("section-144 of CrPC", False, ID + "dataset/illustrative-law-list"),
+    ]
+    load_iri = report.outcome.split("written as ")[1].split()[0]
+    (match,) = read_matches(keepiton, db, load_iri)
+    assert (match["node"], match["row"], match["rule"]) == (section_144, 2, "same-law")
+    records, _, _ = keepiton.execute_query(
+        "MATCH (:Match {iri: $m})-[:MATCHED_ROW]->(r:SourceRecord)-[:SOURCE]->(d) "
+        "RETURN r.fileName AS f, d.iri AS d",
+        m=match["iri"],
+        database_=db,
+    )
+    assert [(r["f"], r["d"]) for r in records] == [
+        ("laws_illustrative.csv", ID + "dataset/illustrative-law-list")
+    ]

@@ -129,16 +129,18 @@ def settle_current(rows: Sequence[Mapping[str, Any]]) -> Query:
     return query, {"rows": list(rows)}
 
 
-def merge_matches(load: str, rows: Sequence[Mapping[str, Any]]) -> Query:
-    """Match records, and the source record of each row (created if the mapping keeps none)."""
+def merge_matches(load: str, dataset: str, rows: Sequence[Mapping[str, Any]]) -> Query:
+    """Match records, and the source record of each row (created, citing ``dataset``, when the
+    mapping keeps none)."""
     match = label_clause([RESOURCE, "Match"])
     record = label_clause([RESOURCE, "SourceRecord"])
     query = (
         "UNWIND $rows AS row\n"
-        f"MATCH (l:{RESOURCE} {{iri: $load}})\n"
+        f"MATCH (l:{RESOURCE} {{iri: $load}}), (d:{RESOURCE} {{iri: $dataset}})\n"
         f"MERGE (r:{RESOURCE} {{iri: row.record}})\n"
         f"ON CREATE SET r{record}, r.label = row.recordLabel, r.label__lang = 'en',\n"
         f"    r.fileName = row.file, r.rowNumber = row.row, {_stamp('r')}\n"
+        f"MERGE (r)-[rs:{rel('source')}]->(d) ON CREATE SET {_stamp('rs')}\n"
         f"MERGE (m:{RESOURCE} {{iri: row.iri}})\n"
         f"SET m{match}, m.label = row.label, m.label__lang = 'en', m.matchRule = row.rule,\n"
         "    m.matchOutcome = row.outcome, m.matchScore = row.score,\n"
@@ -157,7 +159,7 @@ def merge_matches(load: str, rows: Sequence[Mapping[str, Any]]) -> Query:
         "}\n"
         "RETURN count(*) AS rows"
     )
-    return query, {"load": load, "rows": list(rows)}
+    return query, {"load": load, "dataset": dataset, "rows": list(rows)}
 
 
 def matches_of(load: str) -> Query:

@@ -48,7 +48,7 @@ class Planned:
     def queries(self, load: str) -> list[Query]:
         out = [mc.link_dataset(load, self.dataset)]
         if self.matches:
-            out.append(mc.merge_matches(load, self.matches))
+            out.append(mc.merge_matches(load, self.dataset, self.matches))
         if self.statements:
             out.append(mc.merge_statements(load, _unique(self.statements)))
         if self.settle:
