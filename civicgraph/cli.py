@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "civicgraph.cli_generate",
     "loaders.cli",
     "loaders.table_cli",
+    "loaders.unload_cli",
     "loaders.derive.cli",
     "graph_api.web.cli",
 )

@@ -45,6 +45,7 @@ class CSG(DefinedNamespace):
     LegalText: URIRef
     Load: URIRef
     MaliciousActor: URIRef
+    Match: URIRef
     Membership: URIRef
     Order: URIRef
     Partnership: URIRef
@@ -64,6 +65,7 @@ class CSG(DefinedNamespace):
     Treaty: URIRef
     TreatyArticle: URIRef
     UNBody: URIRef
+    ValueStatement: URIRef
     Vote: URIRef
     WomanHumanRightsDefender: URIRef
     addressesThreat: URIRef
@@ -81,10 +83,12 @@ class CSG(DefinedNamespace):
     carriedOutBy: URIRef
     cause: URIRef
     cites: URIRef
+    comparedField: URIRef
     concernsLawCategory: URIRef
     concernsRight: URIRef
     country: URIRef
     countryOf: URIRef
+    dataset: URIRef
     date: URIRef
     description: URIRef
     electionRelated: URIRef
@@ -98,9 +102,11 @@ class CSG(DefinedNamespace):
     hasCallToAction: URIRef
     humanRightsAbuseReported: URIRef
     importantVote: URIRef
+    inLoad: URIRef
     invokedIn: URIRef
     invokedLaw: URIRef
     isAmendmentVote: URIRef
+    isCurrent: URIRef
     isParagraphVote: URIRef
     isoAlpha2: URIRef
     isoAlpha3: URIRef
@@ -110,11 +116,18 @@ class CSG(DefinedNamespace):
     justificationCategory: URIRef
     lawCategory: URIRef
     loadedAt: URIRef
+    matchCandidate: URIRef
+    matchOutcome: URIRef
+    matchRule: URIRef
+    matchScore: URIRef
+    matchedNode: URIRef
+    matchedRow: URIRef
     member: URIRef
     memberCount: URIRef
     members: URIRef
     memberships: URIRef
     misusedFor: URIRef
+    noLongerListedIn: URIRef
     onResolution: URIRef
     onePerLanguage: URIRef
     orderedBy: URIRef
@@ -142,6 +155,9 @@ class CSG(DefinedNamespace):
     sheetYear: URIRef
     startDate: URIRef
     startDateEstimated: URIRef
+    statementProperty: URIRef
+    statementSubject: URIRef
+    statementValue: URIRef
     status: URIRef
     symbol: URIRef
     targeted: URIRef

@@ -72,6 +72,10 @@ def register(subparsers: Any) -> None:
     )
     up.set_defaults(func=_up)
 
+    from loaders.matching.cli import register as register_matches
+
+    register_matches(subparsers)
+
 
 def _paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

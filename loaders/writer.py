@@ -171,12 +171,14 @@ class _Transaction:
         load: LoadInfo,
         batch_size: int,
         phases: Phases,
+        after: Sequence[cypher.Query] = (),
         gate: Gate | None = None,
     ) -> None:
         self.records = records
         self.load = load
         self.batch_size = batch_size
         self.phases = phases
+        self.after = after
         self.gate = gate
 
     def __call__(self, tx: neo4j.ManagedTransaction) -> LoadCounts:
@@ -189,6 +191,8 @@ class _Transaction:
         with self.phases.phase("write", total=total) as advance:
             self._nodes(tx, counts, advance)
             self._relationships(tx, counts, advance)
+        for query in self.after:  # provenance of table loads (loaders/matching): same transaction
+            tx.run(*query).consume()
         if self.gate is not None:
             self.gate()  # raises, and so rolls the transaction back, unless the data conforms
         if not counts.already_loaded:
@@ -256,16 +260,18 @@ def write(
     database: str | None = None,
     batch_size: int | None = None,
     phases: Phases | None = None,
+    after: Sequence[cypher.Query] = (),
     gate: Gate | None = None,
 ) -> LoadCounts:
-    """Write ``records`` as the load ``load`` in one transaction; see the module doc.
-
-    ``gate`` is called after the last batch, before the commit: a load that writes while its
-    shapes are still being checked passes the verdict there (it raises to roll back)."""
+    """Write ``records`` as the load ``load`` in one transaction; see the module doc. The
+    ``after`` queries run last in the same transaction (a table load's match records and value
+    statements, which point at the nodes just written). ``gate`` is called after them, before
+    the commit: a load that writes while its shapes are still being checked passes the verdict
+    there (it raises to roll back)."""
     size = batch_size or get_settings().civicgraph_batch_size
     with open_session(driver, database or default_database()) as session:
         ensure_schema(session)
-        body = _Transaction(records, load, size, phases or Phases(), gate)
+        body = _Transaction(records, load, size, phases or Phases(), after, gate)
         try:
             return session.execute_write(body)
         except neo4j.exceptions.Neo4jError as exc:

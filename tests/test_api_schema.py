@@ -26,7 +26,16 @@ from graph_api.schema.build import build_schema
 from graph_api.schema.sdl import render_sdl
 from loaders.datatypes import graphql_scalar
 
-NODE_FIELDS = {"id", "iri", "label", "types", "sources"}
+NODE_FIELDS = {
+    "id",
+    "iri",
+    "label",
+    "types",
+    "sources",
+    "datasets",
+    "datasetCount",
+    "valueStatements",
+}
 
 
 @pytest.fixture(scope="module")

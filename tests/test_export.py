@@ -37,7 +37,7 @@ def snapshot(driver: neo4j.Driver, db: str) -> tuple[dict[str, Any], set[tuple[A
         database_=db,
     )
     rels, _, _ = driver.execute_query(
-        "MATCH (a:Resource)-[r]->(b:Resource) WHERE NOT b:Load "
+        "MATCH (a:Resource)-[r]->(b:Resource) WHERE NOT a:Load AND NOT b:Load "
         "RETURN a.iri AS a, type(r) AS t, b.iri AS b, r.sources AS s",
         database_=db,
     )

@@ -18,7 +18,9 @@ from graph_api.cypher.prepared import Prepared
 from graph_api.cypher.selection import Sel, Unsupported
 from graph_api.queries import cursors
 from graph_api.queries.connection import NodeType
+from graph_api.queries.datasets import datasets_of
 from graph_api.queries.db import native
+from graph_api.queries.statements import STATEMENT, checked_property, subject_spec
 from graph_api.schema.shape import RelField, ScalarField, class_names, type_for_labels, type_shapes
 from graph_api.schema.values import _LANG
 
@@ -111,6 +113,10 @@ class Compiler:
             return None, lambda row: node_types(tuple(row["l"]))
         if name == "sources":
             return self._sources(v, sel, slot)
+        if name in ("datasets", "datasetCount"):
+            return self._datasets(v, sel, slot)
+        if name == "valueStatements":
+            return self._statements(v, sel, slot)
         spec = scalar_fields().get(name)
         if spec is not None:
             return self._scalar(v, spec, sel, slot)
@@ -156,6 +162,31 @@ class Compiler:
             f"RETURN {expr} }}"
         )
         return query, lambda row: [shape(s) for s in row[slot]]
+
+    def _datasets(self, v: str, sel: Sel, slot: str) -> tuple[str, Shaper]:
+        d = self.var("d")
+        if sel.name == "datasetCount":
+            return f"COUNT {{ {datasets_of(v, d)} RETURN {d} }}", lambda row: int(row[slot])
+        expr, shape = self.node(d, sel.fields)
+        query = (
+            f"COLLECT {{ {datasets_of(v, d)} WITH {d} ORDER BY {NEIGHBOUR_KEY.format(m=d)}, "
+            f"{d}.iri RETURN {expr} }}"
+        )
+        return query, lambda row: [shape(x) for x in row[slot]]
+
+    def _statements(self, v: str, sel: Sel, slot: str) -> tuple[str, Shaper]:
+        """``Node.valueStatements`` (graph_api.queries.statements), in the same order."""
+        wanted = checked_property(sel.args.get("property"))
+        s = self.var("vs")
+        expr, shape = self.node(s, sel.fields)
+        rel = subject_spec().rel_types[0]
+        where = f" WHERE {s}.statementProperty = {self.param(wanted)}" if wanted else ""
+        query = (
+            f"COLLECT {{ MATCH ({v})<-[:{rel}]-({s}:{STATEMENT}){where} WITH {s} "
+            f"ORDER BY {s}.statementProperty, coalesce({s}.isCurrent, false) DESC, {s}.iri "
+            f"RETURN {expr} }}"
+        )
+        return query, lambda row: [shape(x) for x in row[slot]]
 
     @staticmethod
     def _pattern(v: str, rel: RelField, r: str, m: str) -> str:

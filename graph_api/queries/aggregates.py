@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph_api.queries.connection import Node
+from graph_api.queries.datasets import dataset_group
 from graph_api.queries.db import NodeRecord
 from graph_api.queries.filters import IncidentFilter, ResolutionFilter
 from graph_api.queries.listing import ListQuery
@@ -22,6 +23,7 @@ class IncidentDimension(enum.Enum):
     THREAT_TYPE = "THREAT_TYPE"
     YEAR = "YEAR"
     COUNTRY = "COUNTRY"
+    DATASET = "DATASET"
 
 
 @strawberry.enum(description="What to count resolutions by.")
@@ -29,6 +31,7 @@ class ResolutionDimension(enum.Enum):
     ADOPTING_BODY = "ADOPTING_BODY"
     YEAR = "YEAR"
     SESSION = "SESSION"
+    DATASET = "DATASET"
 
 
 # For each dimension: the grouping node (or none) and the key; texts from this table only.
@@ -42,6 +45,8 @@ _GROUPS = {
         "toString(coalesce(n.adoptionDate.year, n.year))",
     ),
     ResolutionDimension.SESSION: ("WITH n, null AS g", "toString(n.session)"),
+    IncidentDimension.DATASET: (dataset_group(), "g.iri"),
+    ResolutionDimension.DATASET: (dataset_group(), "g.iri"),
 }
 
 
@@ -72,6 +77,7 @@ async def _counts(info: Info, label: str, flt: Any, dimension: Any) -> list[Coun
     q = ListQuery(label, "counts", "n.iri")
     if flt is not None:
         flt.apply(q)
+        await flt.check_provenance(info.context.db)
     rows = await info.context.db.read(counts_cypher(q, dimension), q.params)
     return [
         CountBucket(
@@ -86,16 +92,18 @@ async def _counts(info: Info, label: str, flt: Any, dimension: Any) -> list[Coun
 @strawberry.type
 class AggregateFields:
     @strawberry.field(
-        description="Incident counts by threat type, start year or country. These count "
-        "incidents, not dataset rows: a dataset that lists an ongoing incident again in later "
-        "years' sheets gives one incident for those rows (see Incident.builtFrom)."
+        description="Incident counts by threat type, start year, country or dataset. These "
+        "count incidents, not dataset rows: a dataset that lists an ongoing incident again in "
+        "later years' sheets gives one incident for those rows (see Incident.builtFrom). By "
+        "DATASET, an incident two datasets record counts once in each (see Node.datasets); "
+        "filter.dataset restricts every dimension to the incidents given datasets assert."
     )
     async def incident_counts(
         self, info: Info, by: IncidentDimension, filter: IncidentFilter | None = None
     ) -> list[CountBucket]:
         return await _counts(info, "Incident", filter, by)
 
-    @strawberry.field(description="Resolution counts by adopting body, year or session.")
+    @strawberry.field(description="Resolution counts by adopting body, year, session or dataset.")
     async def resolution_counts(
         self, info: Info, by: ResolutionDimension, filter: ResolutionFilter | None = None
     ) -> list[CountBucket]:

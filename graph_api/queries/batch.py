@@ -12,6 +12,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graph_api.queries.datasets import load_datasets
 from graph_api.queries.db import Db, NodeRecord
 
 # Relationship provenance: its own ``sources``, else (per the storage model) its subject's.
@@ -83,6 +84,9 @@ class Loaders:
         self.db = db
         self._rels: dict[RelSpec, DataLoader[str, RelPage]] = {}
         self.nodes: DataLoader[str, NodeRecord | None] = DataLoader(load_fn=self._load_nodes)
+        self.datasets: DataLoader[str, list[NodeRecord]] = DataLoader(
+            load_fn=lambda ids: load_datasets(self.db, list(ids))
+        )
 
     def rels(self, spec: RelSpec) -> DataLoader[str, RelPage]:
         if spec not in self._rels:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -30,6 +30,7 @@ def dynamic_enum(name: str, values: tuple[str, ...] | list[str], description: st
 if TYPE_CHECKING:  # for type checkers, the generated enums are plain enums
     NodeType = enum.Enum
     RelationshipType = enum.Enum
+    ValueStatement = Any  # generated from the ontology (graph_api.schema.entities)
 else:
     NodeType = dynamic_enum(
         "NodeType",
@@ -75,6 +76,41 @@ class Node:
 
         page = await info.context.loaders.rels(SOURCES).load(self.record.iri)
         return [wrap(item.node) for item in page.items]
+
+    @strawberry.field(
+        description="The datasets that record this node: those a load of which asserted it, "
+        "and those it cites as its source; by label. Two datasets here means two sources record "
+        "it (filter lists with `filter.dataset`)."
+    )
+    async def datasets(self, info: Info) -> list[Node]:
+        from graph_api.schema.entities import wrap
+
+        found = await info.context.loaders.datasets.load(self.record.iri)
+        return [wrap(record) for record in found]
+
+    @strawberry.field(description="How many datasets record this node (see `datasets`).")
+    async def dataset_count(self, info: Info) -> int:
+        return len(await info.context.loaders.datasets.load(self.record.iri))
+
+    @strawberry.field(
+        description="Where sources disagree on a value of this node: every value with the load "
+        "that asserted it (`inLoad`, and its `dataset`) and its source; `isCurrent` marks the one "
+        "the node's property holds (docs/PROVENANCE.md says which wins). By property, the current "
+        "value first. Empty when no two sources disagreed."
+    )
+    async def value_statements(
+        self,
+        info: Info,
+        property: Annotated[
+            str | None,
+            strawberry.argument(description="Only this property (ontology local name, 'endDate')."),
+        ] = None,
+    ) -> list[Annotated[ValueStatement, strawberry.lazy("graph_api.schema.entities")]]:
+        from graph_api.queries.statements import value_statements
+        from graph_api.schema.entities import wrap
+
+        found = await value_statements(info, self.record.iri, property)
+        return [wrap(record) for record in found]
 
 
 @strawberry.type(description="Where a page of a connection starts and ends.")

@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 
 from graph_api.queries.connection import NodeType
+from graph_api.queries.datasets import ProvenanceFilter
 from graph_api.queries.listing import ListQuery
 from graph_api.queries.search import spend_text
 
@@ -56,7 +57,7 @@ def date_range(q: ListQuery, key: str, start: dt.date | None, end: dt.date | Non
 
 
 @strawberry.input(description="Incidents by place, time, type of threat and right restricted.")
-class IncidentFilter:
+class IncidentFilter(ProvenanceFilter):
     country: str | None = strawberry.field(
         default=None, description="ISO alpha-2 code (e.g. 'IN') or country IRI."
     )
@@ -81,6 +82,7 @@ class IncidentFilter:
     text: str | None = strawberry.field(default=None, description="Words in label or description.")
 
     def apply(self, q: ListQuery) -> None:
+        self.apply_provenance(q)
         if self.country:
             q.add(COUNTRY_CLAUSE.format(rel="COUNTRY", p="country"), country=self.country)
         if self.threat_type:
@@ -106,7 +108,7 @@ class IncidentFilter:
 
 
 @strawberry.input(description="Laws and orders by jurisdiction, category and kind.")
-class LawFilter:
+class LawFilter(ProvenanceFilter):
     jurisdiction: str | None = strawberry.field(
         default=None, description="ISO alpha-2 code or country IRI."
     )
@@ -117,6 +119,7 @@ class LawFilter:
     text: str | None = None
 
     def apply(self, q: ListQuery) -> None:
+        self.apply_provenance(q)
         if self.jurisdiction:
             q.add(COUNTRY_CLAUSE.format(rel="JURISDICTION", p="jur"), jur=self.jurisdiction)
         if self.law_category:
@@ -127,7 +130,7 @@ class LawFilter:
 
 
 @strawberry.input(description="UN resolutions by adopting body, session, right and threat.")
-class ResolutionFilter:
+class ResolutionFilter(ProvenanceFilter):
     adopted_by: strawberry.ID | None = strawberry.field(
         default=None, description="IRI of the adopting body, e.g. the Human Rights Council."
     )
@@ -144,6 +147,7 @@ class ResolutionFilter:
     text: str | None = None
 
     def apply(self, q: ListQuery) -> None:
+        self.apply_provenance(q)
         if self.adopted_by:
             q.add(LINKED.format(rel="ADOPTED_BY", p="body"), body=self.adopted_by)
         if self.session is not None:
@@ -163,7 +167,7 @@ class ResolutionFilter:
 
 
 @strawberry.input(description="Actors by kind, country and membership.")
-class ActorFilter:
+class ActorFilter(ProvenanceFilter):
     types: list[NodeType] | None = None
     country: str | None = strawberry.field(default=None, description="ISO alpha-2 code or IRI.")
     member_of: strawberry.ID | None = strawberry.field(
@@ -172,6 +176,7 @@ class ActorFilter:
     text: str | None = None
 
     def apply(self, q: ListQuery) -> None:
+        self.apply_provenance(q)
         types_filter(q, self.types)
         if self.country:
             q.add(COUNTRY_CLAUSE.format(rel="COUNTRY", p="country"), country=self.country)
@@ -185,7 +190,7 @@ class ActorFilter:
 
 
 @strawberry.input(description="Documents by kind, issuer, subject and date.")
-class DocumentFilter:
+class DocumentFilter(ProvenanceFilter):
     types: list[NodeType] | None = None
     issued_by: strawberry.ID | None = None
     protects_right: strawberry.ID | None = None
@@ -195,6 +200,7 @@ class DocumentFilter:
     text: str | None = None
 
     def apply(self, q: ListQuery) -> None:
+        self.apply_provenance(q)
         types_filter(q, self.types)
         if self.issued_by:
             q.add(LINKED.format(rel="ISSUED_BY", p="issuer"), issuer=self.issued_by)
@@ -207,7 +213,7 @@ class DocumentFilter:
 
 
 @strawberry.input(description="Vocabulary terms and countries by words or a broader term.")
-class TermFilter:
+class TermFilter(ProvenanceFilter):
     text: str | None = None
     broader: strawberry.ID | None = strawberry.field(
         default=None, description="Only terms narrower than this one (transitively)."
@@ -215,6 +221,7 @@ class TermFilter:
     in_scheme: strawberry.ID | None = None
 
     def apply(self, q: ListQuery) -> None:
+        self.apply_provenance(q)
         if self.text:
             spend_text("filter.text", self.text)
             q.add(

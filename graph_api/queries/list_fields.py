@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from graph_api.queries import filters
 from graph_api.queries.connection import Connection, Node, NodeType, connection_type
+from graph_api.queries.datasets import ProvenanceFilter
 from graph_api.queries.listing import ListQuery, list_page
 from graph_api.schema.entities import TYPES
 
@@ -63,6 +64,8 @@ async def _page(
     q = ListQuery(label, sort.value, SORT_EXPRESSIONS[sort], direction is SortDirection.DESC)
     if flt is not None:
         flt.apply(q)
+        if isinstance(flt, ProvenanceFilter):
+            await flt.check_provenance(info.context.db)
     return await list_page(info, q, first, after)
 
 
@@ -127,19 +130,29 @@ class ListFields:
         info: Info,
         types: list[NodeType],
         text: str | None = None,
+        dataset: list[str] | None = None,
+        load: list[strawberry.ID] | None = None,
         sort: SortBy = SortBy.LABEL,
         direction: SortDirection = SortDirection.ASC,
         first: int | None = None,
         after: str | None = None,
     ) -> Any:
-        flt = _TypesAndText(types, text)
+        flt = _TypesAndText(types, text, dataset, load)
         return await _page(info, "Resource", flt, sort, direction, first, after)
 
 
-class _TypesAndText:
-    def __init__(self, types: list[Any], text: str | None):
+class _TypesAndText(ProvenanceFilter):
+    def __init__(
+        self,
+        types: list[Any],
+        text: str | None,
+        dataset: list[str] | None,
+        load: list[strawberry.ID] | None,
+    ):
+        super().__init__(dataset=dataset, load=load)
         self.types, self.text = types, text
 
     def apply(self, q: ListQuery) -> None:
+        self.apply_provenance(q)
         q.add("any(l IN labels(n) WHERE l IN $types)", types=[t.value for t in self.types])
         filters.text_filter(q, self.text, "text")

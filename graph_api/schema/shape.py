@@ -39,7 +39,16 @@ UNTYPED = "Resource"
 OTHER_PREFIX = "Other"
 INVERSE_SUFFIX = "Inverse"
 SOURCE_PROPERTY = "source"
-NODE_FIELDS = ("id", "iri", "label", "types", "sources")
+NODE_FIELDS = (
+    "id",
+    "iri",
+    "label",
+    "types",
+    "sources",
+    "datasets",
+    "datasetCount",
+    "valueStatements",
+)
 Direction = Literal["out", "in"]
 
 

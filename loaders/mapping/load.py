@@ -109,9 +109,21 @@ class _Checker:
             self.need_field("duplicates.order_by", self.spec.duplicates.order_by)
         if self.spec.records and self.spec.records.year:
             self.need_field("records.year", self.spec.records.year)
+        self.check_match()
         for extra in self.spec.turtle:
             if not (self.path.parent / extra).is_file():
                 self.error("turtle", f"no file {extra!r} beside the mapping")
+
+    def check_match(self) -> None:
+        """A match rule compares nodes of one class: the main entity must be of it."""
+        from loaders.matching.spec import KIND_CLASS
+
+        match, main = self.spec.match, self.spec.entities.get(self.spec.main)
+        if match is None or main is None:
+            return
+        wanted = KIND_CLASS[match.kind]
+        if main.class_ != wanted:
+            self.error("match.kind", f"a {match.kind} rule needs a main entity of class {wanted!r}")
 
     def need_field(self, key: str, name: str, before: list[str] | None = None) -> None:
         known = before if before is not None else list(self.spec.fields)

@@ -37,12 +37,39 @@ class MapReport:
     written: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     outcome: str = "mapped"
+    matching: dict[str, Any] | None = None  # loaders.matching.resolve.Summary.as_json()
 
     def skip(self, row: int, reason: str) -> None:
         self.skipped[reason] += 1
         examples = self.skipped_rows.setdefault(reason, [])
         if len(examples) < 5:
             examples.append(row)
+
+    def matching_counts(self) -> dict[str, int]:
+        """The Load node's match counts (none without ``match:``)."""
+        if self.matching is None:
+            return {}
+        return {
+            "rowsMatched": self.matching["matched"],
+            "rowsAmbiguous": len(self.matching["ambiguous"]),
+        }
+
+    def matching_lines(self, limit: int) -> list[str]:
+        m = self.matching
+        if m is None:
+            return []
+        created = self.rows_mapped - m["matched"] - m["existing"]
+        lines = [
+            f"  matching ({m['rule']}): matched {m['matched']:,}; created {max(created, 0):,}; "
+            f"already in the store {m['existing']:,}; ambiguous (not written) "
+            f"{len(m['ambiguous']):,}; value statements {m['value_statements']:,}"
+        ]
+        for amb in m["ambiguous"][:limit]:
+            shown = ", ".join(f"<{c}>" for c in amb["candidates"])
+            lines.append(f"    row {amb['row']}: {amb['reason']}: {shown}")
+        if len(m["ambiguous"]) > limit:
+            lines.append(f"    ... and {len(m['ambiguous']) - limit:,} more (see --report)")
+        return lines
 
     def rejected_by_category(self) -> Counter[str]:
         return Counter(issue.category for issue in self.rejected)
@@ -62,6 +89,7 @@ class MapReport:
         if self.written:
             shown = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in self.written.items())
             lines.append(f"  store: {shown}")
+        lines.extend(self.matching_lines(limit))
         if self.timings:
             shown = ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())
             lines.append(f"  time: {shown}")
@@ -102,6 +130,7 @@ class MapReport:
             "entities": dict(self.entities),
             "written": self.written,
             "timings": self.timings,
+            "matching": self.matching,
         }
 
 

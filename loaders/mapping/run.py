@@ -30,6 +30,9 @@ from loaders.mapping.emit import to_literal
 from loaders.mapping.engine import Batch, Engine
 from loaders.mapping.load import Mapping, resolve_table
 from loaders.mapping.report import MapReport
+from loaders.mapping.snapshots import Snapshots
+from loaders.matching.resolve import Planned, Resolver
+from loaders.matching.values import LoadRef
 from loaders.pipeline import check_targets, display_path
 from loaders.progress import Phases
 from loaders.records import Records, to_records
@@ -50,13 +53,13 @@ class _Spill:
     folder: Path
     files: list[Path] = field(default_factory=list)
 
-    def add(self, records: Records) -> None:
+    def add(self, records: tuple[Records, Planned]) -> None:
         path = self.folder / f"batch-{len(self.files):05d}.pickle"
         with path.open("wb") as fh:
             pickle.dump(records, fh, protocol=pickle.HIGHEST_PROTOCOL)
         self.files.append(path)
 
-    def __iter__(self) -> Iterator[Records]:
+    def __iter__(self) -> Iterator[tuple[Records, Planned]]:
         for path in self.files:
             with path.open("rb") as fh:
                 yield pickle.load(fh)
@@ -110,9 +113,10 @@ def map_and_validate(
     driver: neo4j.Driver,
     database: str,
     phases: Phases,
+    resolver: Resolver,
     full_validation: bool = False,
 ) -> None:
-    """Phase 1: every batch mapped, converted and validated; nothing written."""
+    """Phase 1: every batch mapped, converted, validated and matched; nothing written."""
     size = path.stat().st_size
     with phases.phase("map", total=size) as advance:
         for batch in engine.batches(path, report, advance):
@@ -125,7 +129,12 @@ def map_and_validate(
                 failed = check_batch(batch, records, report, driver, database, full_validation)
             if failed is not None:
                 raise ValidationFailed(failed, report.source)
-            spill.add(records)
+            # -- hook: matching and value provenance (loaders/matching, docs/PROVENANCE.md) --
+            with phases.phase("match"):
+                planned, held_back = resolver.resolve(batch, records)
+            report.rows_mapped -= held_back
+            # -- end of hook --
+            spill.add((records, planned))
 
 
 def write_batches(
@@ -140,9 +149,10 @@ def write_batches(
     state = read(driver, database, _load_state(load.iri))
     complete = bool(state) and state[0]["complete"]
     total = LoadCounts()
-    for records in spill:
+    for records, planned in spill:
         check_targets(records, driver, database)
-        counts = write(driver, records, load, database=database, phases=phases)
+        after = planned.queries(load.iri)
+        counts = write(driver, records, load, database=database, phases=phases, after=after)
         for name in (
             "nodes_created",
             "nodes_updated",
@@ -162,6 +172,7 @@ def write_batches(
             "rowsRejected": len(report.rejected),
             "rowsSkipped": sum(report.skipped.values()),
             "rowsSuperseded": len(report.superseded),
+            **report.matching_counts(),
         }
         with driver.session(database=database) as session:
             session.run(
@@ -198,19 +209,30 @@ def run_mapping(
     report = MapReport(mapping.spec.name, display_path(path))
     report.notices.extend(mapping.notices)
     engine = Engine(mapping)
+    sha256 = content_sha256(mapping, path)
+    load = LoadInfo.for_content(f"{mapping.spec.name}: {report.path}", sha256)
+    dataset = str(engine.dataset)
+    snapshots = Snapshots.for_mapping(mapping)  # snapshots: (loaders/mapping/snapshots.py)
+    state = read(driver, db, _load_state(load.iri))
+    repeat = bool(state) and bool(state[0]["complete"])
+    ref = LoadRef(load.iri, dataset, mapping.spec.name)
+    resolver = Resolver(mapping, ref, path, driver, db, repeat=repeat)
     with tempfile.TemporaryDirectory(prefix="civicgraph-map-") as folder:
         spill = _Spill(Path(folder))
-        map_and_validate(engine, path, report, spill, driver, db, phases, full_validation)
+        map_and_validate(engine, path, report, spill, driver, db, phases, resolver, full_validation)
         report.notices.extend(engine.drop_notices())
+        report.matching = resolver.summary.as_json() if mapping.spec.match else None
         if strict and report.rejected:
             report.outcome = "refused (--strict): rows were rejected, nothing was written"
+            raise LoadRefused(report.outcome, report)
+        if strict and resolver.summary.ambiguous:
+            report.outcome = (
+                "refused (--strict): rows matched several existing nodes, nothing was written"
+            )
             raise LoadRefused(report.outcome, report)
         if dry_run:
             report.outcome = "dry run: mapped and validated, nothing written"
         else:
-            load = LoadInfo.for_content(
-                f"{mapping.spec.name}: {report.path}", content_sha256(mapping, path)
-            )
             counts = write_batches(spill, driver, load, db, report, phases)
             report.written = {
                 k: v for k, v in counts.as_properties().items() if not k.startswith("triples")
@@ -218,8 +240,9 @@ def run_mapping(
             report.outcome = f"written as {load.iri}" + (
                 " (this content was loaded before)" if counts.already_loaded else ""
             )
+            report.notices.extend(snapshots.follow(driver, db, load.iri, dataset))
     timings = dict(phases.timings)
-    if "map" in timings:  # the map phase encloses validation; report them apart
-        timings["map"] -= timings.get("validate", 0.0)
+    if "map" in timings:  # the map phase encloses validation and matching; report them apart
+        timings["map"] -= timings.get("validate", 0.0) + timings.get("match", 0.0)
     report.timings = timings
     return report

@@ -12,6 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from loaders.mapping.snapshots import SnapshotSpec
+from loaders.matching.spec import MatchSpec
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -204,4 +207,6 @@ class MappingSpec(_Strict):
     main: str
     duplicates: DuplicatesSpec = Field(default_factory=DuplicatesSpec)
     records: RecordsSpec | None = None
+    match: MatchSpec | None = None  # how a row finds an existing node (loaders/matching)
+    snapshots: SnapshotSpec = Field(default_factory=SnapshotSpec)  # loaders/mapping/snapshots.py
     entities: dict[str, EntitySpec]
