@@ -63,9 +63,10 @@ def run(data: Path, settings: Settings, show: bool) -> list[str]:
         session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS").consume()
     rows = [
         "| step | rows read | loaded | rejected | skipped | superseded | nodes created "
-        "| relationships created | map s | validate s | write s | total s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| relationships created | map s | convert s | validate s | spill s | write s | total s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     began = time.perf_counter()
     summary = load_paths(
         [*ontology_files(), *reference_files()],
@@ -76,7 +77,7 @@ def run(data: Path, settings: Settings, show: bool) -> list[str]:
     c = summary.counts
     rows.append(
         f"| ontology + reference | | | | | | {c.nodes_created:,} | "
-        f"{c.relationships_created:,} | | | | {time.perf_counter() - began:.1f} |"
+        f"{c.relationships_created:,} | | | | | | {time.perf_counter() - began:.1f} |"
     )
     for source, relative in DATASETS:
         path = data / relative
@@ -95,11 +96,14 @@ def run(data: Path, settings: Settings, show: bool) -> list[str]:
             f"| {len(report.rejected):,} "
             f"| {sum(report.skipped.values()):,} | {len(report.superseded):,} "
             f"| {w.get('nodesCreated', 0):,} | {w.get('relationshipsCreated', 0):,} "
-            f"| {t.get('map', 0):.1f} | {t.get('validate', 0):.1f} | {t.get('write', 0):.1f} "
+            f"| {t.get('map', 0):.1f} | {t.get('convert', 0):.1f} | {t.get('validate', 0):.1f} "
+            f"| {t.get('spill', 0):.1f} | {t.get('write', 0):.1f} "
             f"| {total:.1f} |"
         )
         print(report.format(limit=5), file=sys.stderr)
-    rows.append(f"| all | | | | | | | | | | | {time.perf_counter() - began:.1f} |")
+    rows.append(f"| all | | | | | | | | | | | | | {time.perf_counter() - began:.1f} |")
+    after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    rows.append(f"\nload average (1, 5, 15 min) before: {before}; after: {after}")
     rows.append(f"\npeak RSS of the Python process: {peak_rss_mb():,.0f} MB")
     driver.close()
     return rows
