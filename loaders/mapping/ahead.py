@@ -1,24 +1,25 @@
 """Producing the next item in a thread while the caller works on the current one.
 
-Phase 2 of a table load spends most of its time waiting for Neo4j; a thread can unpickle the
-next batch and check its relationship ends meanwhile (Python runs it while the writer waits on
-the socket). The thread stays one item ahead, so memory holds at most two batches.
+Phase 2 of a table load spends most of its time waiting for Neo4j; a thread can read and
+unpickle the next batch meanwhile (Python runs it while the writer waits on the socket). Checks
+that read the store stay with the writer, after the batches before have been written. The
+thread stays one item ahead, so memory holds at most two batches.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from queue import Full, Queue
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
-def one_ahead(items: Iterator[T], prepare: Callable[[T], None]) -> Generator[T, None, None]:
-    """``items``, each passed to ``prepare`` first, produced one ahead by a thread: batch N+1 is
-    unpickled and its relationship ends checked while batch N is written (the thread runs while
-    the writer waits on the store). An error in the thread is raised here, in order."""
+def one_ahead(items: Iterator[T]) -> Generator[T, None, None]:
+    """``items`` produced one ahead by a thread: batch N+1 is unpickled while batch N is written
+    (the thread runs while the writer waits on the store). An error in the thread is raised
+    here, in order."""
     queue: Queue[tuple[str, Any]] = Queue(maxsize=1)
     stop = threading.Event()
 
@@ -34,7 +35,6 @@ def one_ahead(items: Iterator[T], prepare: Callable[[T], None]) -> Generator[T, 
     def run() -> None:
         try:
             for item in items:
-                prepare(item)
                 if not put(("item", item)):
                     return
             put(("end", None))

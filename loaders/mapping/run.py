@@ -11,7 +11,7 @@ every write is an idempotent MERGE.
 
 Both cores work: in phase 1 a big table is mapped in a child process while the loader converts
 and validates the previous batch (``worker``); in phase 2 a thread reads the next batch back from
-disk and checks its relationship ends while the current one is written (``ahead``).
+disk while the current one is written (``ahead``).
 """
 
 from __future__ import annotations
@@ -206,8 +206,9 @@ def write_batches(
     state = read(driver, database, _load_state(load.iri))
     complete = bool(state) and state[0]["complete"]
     total = LoadCounts()
-    with closing(one_ahead(iter(spill), lambda r: check_targets(r, driver, database))) as ahead:
+    with closing(one_ahead(iter(spill))) as ahead:
         for records in ahead:
+            check_targets(records, driver, database)
             counts = write(driver, records, load, database=database, phases=phases)
             _add_counts(total, counts)
     total.already_loaded = complete
