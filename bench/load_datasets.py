@@ -56,6 +56,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the mapping process): unlike wall
+    time, it hardly changes with what else the machine runs."""
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run(data: Path, settings: Settings, show: bool) -> list[str]:
     driver = store.open_driver(settings)
     db = store.database(settings)
@@ -63,9 +72,11 @@ def run(data: Path, settings: Settings, show: bool) -> list[str]:
         session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS").consume()
     rows = [
         "| step | rows read | loaded | rejected | skipped | superseded | nodes created "
-        "| relationships created | map s | validate s | write s | total s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| relationships created | map s | convert s | validate s | spill s | write s | total s "
+        "| Python CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     began = time.perf_counter()
     summary = load_paths(
         [*ontology_files(), *reference_files()],
@@ -76,11 +87,11 @@ def run(data: Path, settings: Settings, show: bool) -> list[str]:
     c = summary.counts
     rows.append(
         f"| ontology + reference | | | | | | {c.nodes_created:,} | "
-        f"{c.relationships_created:,} | | | | {time.perf_counter() - began:.1f} |"
+        f"{c.relationships_created:,} | | | | | | {time.perf_counter() - began:.1f} | |"
     )
     for source, relative in DATASETS:
         path = data / relative
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         report = run_mapping(
             load_mapping(mapping_for_source(source)),
             path,
@@ -95,11 +106,14 @@ def run(data: Path, settings: Settings, show: bool) -> list[str]:
             f"| {len(report.rejected):,} "
             f"| {sum(report.skipped.values()):,} | {len(report.superseded):,} "
             f"| {w.get('nodesCreated', 0):,} | {w.get('relationshipsCreated', 0):,} "
-            f"| {t.get('map', 0):.1f} | {t.get('validate', 0):.1f} | {t.get('write', 0):.1f} "
-            f"| {total:.1f} |"
+            f"| {t.get('map', 0):.1f} | {t.get('convert', 0):.1f} | {t.get('validate', 0):.1f} "
+            f"| {t.get('spill', 0):.1f} | {t.get('write', 0):.1f} "
+            f"| {total:.1f} | {cpu_seconds() - cpu:.1f} |"
         )
         print(report.format(limit=5), file=sys.stderr)
-    rows.append(f"| all | | | | | | | | | | | {time.perf_counter() - began:.1f} |")
+    rows.append(f"| all | | | | | | | | | | | | | {time.perf_counter() - began:.1f} | |")
+    after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    rows.append(f"\nload average (1, 5, 15 min) before: {before}; after: {after}")
     rows.append(f"\npeak RSS of the Python process: {peak_rss_mb():,.0f} MB")
     driver.close()
     return rows

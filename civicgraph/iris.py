@@ -11,6 +11,7 @@ letter or digit at all cannot name anything and raises ``ValueError``.
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -50,6 +51,14 @@ def slug(value: object) -> str:
     return f"{prefix}-{_digest(text)}"
 
 
+_slug_of_text = lru_cache(maxsize=1 << 16)(slug)
+
+
+def _cached_slug(value: object) -> str:
+    """``slug``, remembered for texts and numbers: keys repeat (870k votes, ~200 voters)."""
+    return _slug_of_text(value) if type(value) in (str, int) else slug(value)
+
+
 def mint(kind: str, *keys: object) -> URIRef:
     """``mint("incident", "in", "2019-08-04")`` -> ``<.../id/incident/in/2019-08-04>``."""
-    return ID["/".join([slug(kind), *(slug(k) for k in keys)])]
+    return ID["/".join([_cached_slug(kind), *(_cached_slug(k) for k in keys)])]

@@ -60,6 +60,12 @@ def add_load_options(load: argparse.ArgumentParser) -> None:
         help="Map and validate (against the store) but write nothing.",
     )
     group.add_argument(
+        "--reference",
+        action="store_true",
+        help="Map, validate and convert through rdflib and pyshacl (the reference "
+        "implementation; much slower) instead of the compiled shapes.",
+    )
+    group.add_argument(
         "--report",
         type=Path,
         metavar="FILE",
@@ -98,6 +104,7 @@ def run_table_load(args: Any) -> int:
                 strict=bool(getattr(args, "strict", False)),
                 dry_run=bool(getattr(args, "dry_run", False)),
                 phases=phases,
+                use_reference=bool(getattr(args, "reference", False)),
             )
         code = 0
     except LoadRefused as exc:

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import rdflib
 from fixtures.tables.support import TABLES
-from rdflib import RDFS, Literal, URIRef
+from rdflib import RDFS, URIRef
 
 from civicgraph.vocab import CSG, ID
-from loaders.mapping.checks import compact
+from loaders.engine.fastvalidate import validate_facts
+from loaders.engine.terms import LANG_STRING, Lit, Term
+from loaders.mapping import checks, reference
 from loaders.mapping.engine import Batch, Engine
 from loaders.mapping.load import load_mapping, mapping_for_source
 from loaders.mapping.report import MapReport
@@ -42,9 +44,9 @@ def batch_of_votes(tmp_path: Path) -> Batch:
 
 
 def findings(
-    report: ValidationReport, members: dict[URIRef, list[URIRef]] | None = None
+    report: ValidationReport, members: dict[str, list[str]] | None = None
 ) -> set[tuple[str | None, str | None, str]]:
-    stands_for = {show(k): [show(n) for n in v] for k, v in (members or {}).items()}
+    stands_for = {show(URIRef(k)): [show(URIRef(n)) for n in v] for k, v in (members or {}).items()}
     return {
         (node, v.path, v.message)
         for v in report.violations
@@ -52,22 +54,43 @@ def findings(
     }
 
 
-def test_grouped_validation_equals_full_validation(tmp_path: Path) -> None:
+def broken_batch(tmp_path: Path) -> tuple[Batch, list[str]]:
     batch = batch_of_votes(tmp_path)
     votes = sorted(batch.rows)
-    graph = batch.graph
-    graph.set((votes[10], CSG.voteChoice, Literal("maybe")))
-    graph.remove((votes[20], CSG.date, None))
-    graph.add((votes[30], CSG.date, Literal("2001-01-01", datatype=rdflib.XSD.date)))
-    graph.set((votes[40], CSG.voter, URIRef(ID["country/us"])))
-    graph.set((votes[50], RDFS.label, Literal("illustrative", lang="fr")))
-    graph.set((votes[60], CSG.date, Literal("not a date")))
+    facts = batch.facts
 
-    grouped, members = compact(batch)
+    def set_one(node: str, predicate: str, value: Term) -> None:
+        facts.subjects[node].pop(predicate, None)
+        facts.add(node, predicate, value)
+
+    set_one(votes[10], str(CSG.voteChoice), Lit("maybe"))
+    facts.subjects[votes[20]].pop(str(CSG.date))
+    facts.add(votes[30], str(CSG.date), Lit("2001-01-01", str(rdflib.XSD.date)))
+    set_one(votes[40], str(CSG.voter), str(ID["country/us"]))
+    set_one(votes[50], str(RDFS.label), Lit("illustrative", LANG_STRING, "fr"))
+    set_one(votes[60], str(CSG.date), Lit("not a date"))
+    return batch, votes
+
+
+def test_grouped_validation_equals_full_validation(tmp_path: Path) -> None:
+    batch, votes = broken_batch(tmp_path)
+    grouped, members = reference.compact(batch)
     assert len(members) < 20  # 240 votes, a handful of kinds
-    full, everyone = compact(batch, full=True)
+    full, everyone = reference.compact(batch, full=True)
     assert len(everyone) == len(votes)
 
     expected = findings(validate(full))
-    assert {f[0] for f in expected} >= {show(votes[i]) for i in (10, 20, 30, 40, 50, 60)}
+    assert {f[0] for f in expected} >= {show(URIRef(votes[i])) for i in (10, 20, 30, 40, 50, 60)}
     assert findings(validate(grouped), members) == expected
+
+
+def test_fast_grouping_equals_the_reference_grouping(tmp_path: Path) -> None:
+    """The fast path groups ``Facts`` into the same groups, and the compiled shapes find on the
+    representatives what pyshacl finds on every vote."""
+    batch = broken_batch(tmp_path)[0]
+    _, expected_members = reference.compact(batch)
+    full, _ = reference.compact(batch, full=True)
+    expected = findings(validate(full))
+    members = checks.compact(batch)
+    assert members == expected_members
+    assert findings(validate_facts(batch.facts), members) == expected

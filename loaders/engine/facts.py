@@ -38,6 +38,14 @@ class Facts:
             values[o] = None
             self.triples += 1
 
+    def discard(self, s: Term, p: str, o: Term) -> None:
+        values = self.subjects.get(s, {}).get(p)
+        if values is not None and o in values:
+            del values[o]
+            self.triples -= 1
+            if not values:
+                del self.subjects[s][p]
+
     def values(self, s: Term, p: str) -> Values:
         return self.subjects.get(s, {}).get(p, {})
 

@@ -24,6 +24,9 @@ from typing import Any
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from loaders.engine.facts import Facts
+from loaders.engine.terms import Blank, Lit, Term
+
 _VALUE = {
     SH.pattern,
     SH["in"],
@@ -185,3 +188,73 @@ def group(graph: Graph, nodes: Iterable[URIRef], profile: ShapeProfile) -> dict[
     index = _Index(graph, profile)
     first: dict[Any, URIRef] = {}
     return {n: first.setdefault(fingerprint(graph, n, profile, index), n) for n in nodes}
+
+
+class FactsProfile:
+    """A ``ShapeProfile`` in plain terms, for grouping ``Facts`` on the fast path."""
+
+    def __init__(self, profile: ShapeProfile) -> None:
+        self.profile = profile
+        self.value_preds = {str(p) for p in profile.value_preds}
+        self.inverse_preds = {str(p) for p in profile.inverse_preds}
+        self.value_targets = {str(p) for p in profile.value_targets}
+        self.named = {str(n) for n in profile.named if isinstance(n, URIRef)}
+        self._opaque: dict[Term, bool] = {}
+
+    def opaque(self, cls: Term) -> bool:
+        hit = self._opaque.get(cls)
+        if hit is None:
+            ancestors = self.profile.ancestors(URIRef(str(cls)))
+            hit = self._opaque[cls] = bool(ancestors & self.profile.opaque_classes)
+        return hit
+
+
+_TYPE = str(RDF.type)
+
+
+def group_facts(facts: Facts, nodes: Iterable[str], profile: FactsProfile) -> dict[str, str]:
+    """``group`` over ``Facts``: the same fingerprints, read from plain terms."""
+    subjects = facts.subjects
+    types: dict[Term, tuple[Term, ...]] = {}
+
+    def types_of(node: Term) -> tuple[Term, ...]:
+        hit = types.get(node)
+        if hit is None:
+            hit = types[node] = tuple(sorted(subjects.get(node, {}).get(_TYPE, ())))
+        return hit
+
+    reached = {
+        o for s, preds in subjects.items() for p in profile.inverse_preds for o in preds.get(p, ())
+    }
+    patterns = profile.profile.node_patterns
+    first: dict[Any, str] = {}
+    out: dict[str, str] = {}
+    for node in nodes:
+        key: Any = node
+        own = types_of(node)
+        if not (node in profile.named or node in reached or any(map(profile.opaque, own))):
+            key = _fingerprint(subjects.get(node, {}), own, profile, types_of)
+            if key is not None:
+                bits = tuple(bool(pattern.search(node)) for pattern in patterns)
+                key = (own, bits, key)
+            else:
+                key = node
+        out[node] = first.setdefault(key, node)
+    return out
+
+
+def _fingerprint(
+    preds: dict[str, dict[Term, None]], own: tuple[Term, ...], profile: FactsProfile, types_of: Any
+) -> tuple[Any, ...] | None:
+    values: list[tuple[str, Any]] = []
+    for p, objects in preds.items():
+        for o in objects:
+            if p in profile.value_targets or isinstance(o, Blank):
+                return None
+            if p in profile.value_preds:
+                values.append((p, o))
+            elif isinstance(o, Lit):
+                values.append((p, (o.datatype, o.lang)))
+            else:
+                values.append((p, types_of(o) or o))
+    return tuple(sorted(values, key=repr))

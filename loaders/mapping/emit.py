@@ -4,6 +4,11 @@ Literal datatypes come from the ontology's ``rdfs:range`` (a date field feeding 
 becomes ``xsd:date``), text for ``rdf:langString`` properties and annotations gets the mapping's
 language tag, and object properties take IRIs only. Everything a row yields is built as a list
 first, so a value that does not fit rejects the whole row instead of half-writing it.
+
+Triples are made of the fast path's plain terms (``loaders.engine.terms``: IRIs as ``str``,
+``Lit`` literals), which go straight into ``Facts``; 870k votes make some seven million of them,
+and an rdflib object for each cost more than the rest of the mapping. Literals are still built
+by rdflib once per distinct value (``to_literal``) so their lexical forms are rdflib's.
 """
 
 from __future__ import annotations
@@ -14,18 +19,22 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from rdflib import DCTERMS, RDF, XSD, BNode, Literal, URIRef
+from rdflib import DCTERMS, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from civicgraph.iris import mint
 from civicgraph.model import Ontology, OntProperty
 from civicgraph.vocab import ID
+from loaders.engine.terms import Blank, Lit, Term, from_rdflib
 from loaders.mapping.load import template_names
 from loaders.mapping.spec import ConstKey, DigestKey, EntitySpec, PropSpec
 from loaders.mapping.values import RowRejected, render, term
 
-Triple = tuple[Node, Node, Node]
+Triple = tuple[str, str, Term]  # subject, predicate, object as plain terms
 _LANG_RANGES = {RDF.langString}
+TYPE, LABEL, SOURCE = str(RDF.type), str(RDFS.label), str(DCTERMS.source)
+STATEMENT, SUBJECT = str(RDF.Statement), str(RDF.subject)
+PREDICATE, OBJECT = str(RDF.predicate), str(RDF.object)
 
 
 def digest(values: list[Any]) -> str:
@@ -67,17 +76,29 @@ def to_literal(prop: OntProperty, value: Any, lang: str) -> Literal:
     return Literal(str(value))
 
 
+@lru_cache(maxsize=100_000, typed=True)
+def to_term(prop: OntProperty, value: Any, lang: str) -> Term:
+    """``to_literal`` as a plain term (rdflib's lexical form, computed once per value)."""
+    return from_rdflib(to_literal(prop, value, lang))
+
+
+@lru_cache(maxsize=4096)
+def label_term(text: str, lang: str) -> Lit:
+    return Lit(text, str(RDF.langString), lang) if lang else Lit(text)
+
+
 class Provenance:
     """Sources of ontology statements, for links derived from them (``derive``)."""
 
     def __init__(self, ontology: Ontology) -> None:
         self.graph = ontology.graph
-        self._cache: dict[tuple[Node, Node], list[tuple[Node, list[Node]]]] = {}
+        self._cache: dict[tuple[str, Node], list[tuple[str, list[str]]]] = {}
 
-    def objects_with_sources(self, subject: Node, via: URIRef) -> list[tuple[Node, list[Node]]]:
+    def objects_with_sources(self, subject: str, via: URIRef) -> list[tuple[str, list[str]]]:
+        """The objects of ``subject via`` in the ontology, each with its sources, as IRIs."""
         key = (subject, via)
         if key not in self._cache:
-            g = self.graph
+            g, subject = self.graph, URIRef(subject)
             found = []
             for obj in sorted(g.objects(subject, via), key=str):
                 sources = [
@@ -87,7 +108,7 @@ class Provenance:
                     for src in g.objects(st, DCTERMS.source)
                 ] or sorted(g.objects(subject, DCTERMS.source), key=str)
                 if sources:
-                    found.append((obj, sources))
+                    found.append((str(obj), [str(src) for src in sources]))
             self._cache[key] = found
         return self._cache[key]
 
@@ -107,15 +128,19 @@ class CompiledEntity:
             specs = [self._prop_spec(v, fields) for v in items]
             if prop_name in ontology.properties:
                 self.props.append((ontology.properties[prop_name], specs))
+        self.predicates = {prop.name: str(prop.iri) for prop, _ in self.props}
         self.derive = [
             (
-                ontology.properties[d.property],
-                ontology.properties[d.source].iri,
+                str(ontology.properties[d.property].iri),
+                str(ontology.properties[d.source].iri),
                 ontology.properties[d.via].iri,
             )
             for d in spec.derive
         ]
+        self.classes = {c: str(ontology.classes[c].iri) for c in ontology.classes}
         self.uses = sorted(self._field_uses(fields))
+        self.iri_uses = sorted(self._iri_uses())
+        self._iris: dict[tuple[Any, ...], list[tuple[URIRef, Any]]] = {}
         self.entity_uses = sorted(
             {p.entity for _, specs in self.props for p in specs if p.entity}
             | {s for s in spec.sources if s in entities and s not in fields}
@@ -126,6 +151,41 @@ class CompiledEntity:
         if isinstance(value, PropSpec):
             return value
         return PropSpec(field=value) if value in fields else PropSpec(entity=value)
+
+    def _iri_uses(self) -> set[str]:
+        """Every name ``items`` and ``iri`` read (file-name parameters included)."""
+        spec = self.spec
+        used = set(spec.when) | {spec.each or "", spec.iri_field or ""}
+        for part in spec.iri.key if spec.iri else []:
+            if isinstance(part, str):
+                used.add(part)
+            elif isinstance(part, DigestKey):
+                used.update(part.digest)
+        return used - {""}
+
+    def iris(self, fields: Mapping[str, Any]) -> list[tuple[URIRef, Any]]:
+        """(IRI, ``each`` item) of every node the row yields, remembered per value of the
+        fields they depend on: 870k votes name some 6,000 roll calls and 200 states."""
+        try:
+            key = tuple(_hashable(fields.get(f)) for f in self.iri_uses)
+            hit = self._iris.get(key)
+        except TypeError:  # an unhashable value: computed every time
+            key, hit = None, None
+        if hit is None:
+            each = self.spec.each
+            hit = [
+                (iri, view.get(each) if each else None)
+                for view in self.items(fields)
+                for iri in self.iri(view)
+            ]
+            if key is not None:
+                if len(self._iris) > 100_000:
+                    self._iris.clear()
+                self._iris[key] = hit
+        return hit
+
+    def view(self, fields: Mapping[str, Any], item: Any) -> Mapping[str, Any]:
+        return fields if self.spec.each is None else {**fields, self.spec.each: item}
 
     def _field_uses(self, fields: set[str]) -> set[str]:
         spec = self.spec
@@ -190,43 +250,40 @@ class CompiledEntity:
 
     def triples(
         self,
-        node: URIRef,
+        iri: URIRef,
         view: Mapping[str, Any],
         row_iris: Mapping[str, list[URIRef]],
-        dataset: URIRef,
+        dataset: str,
         lang: str,
         provenance: Provenance,
     ) -> list[Triple]:
         """All triples of one node; raises ``RowRejected`` when a value does not fit."""
-        spec = self.spec
+        spec, node = self.spec, str(iri)
         out: list[Triple] = []
         classes = [spec.class_] if spec.class_ else []
         if spec.class_field and view.get(spec.class_field):
             classes.append(str(view[spec.class_field]))
-        out.extend((node, RDF.type, self.ontology.classes[c].iri) for c in classes)
+        out.extend((node, TYPE, self.classes[c]) for c in classes)
         label = next((text for t in spec.label if (text := render(t, view))), None)
         if label is None:
             raise RowRejected("missing value", f"{self.name}: no label template has all its fields")
-        out.append(
-            (node, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal(label, lang=lang))
-        )
-        out.append((node, DCTERMS.source, dataset))
+        out.append((node, LABEL, label_term(label, lang)))
+        out.append((node, SOURCE, dataset))
         for src in spec.sources:
-            out.extend(
-                (node, DCTERMS.source, iri) for iri in _iris(view.get(src), row_iris.get(src))
-            )
+            out.extend((node, SOURCE, str(i)) for i in _iris(view.get(src), row_iris.get(src)))
         for prop, specs in self.props:
+            predicate = self.predicates[prop.name]
             for p in specs:
                 for value in self._values(p, view, row_iris):
-                    out.append((node, prop.iri, self._term(prop, value, lang)))
-        for prop, source, via in self.derive:
+                    out.append((node, predicate, self._term(prop, value, lang)))
+        for predicate, source, via in self.derive:
             for obj in [o for s, p, o in out if s == node and p == source]:
-                for target, sources in provenance.objects_with_sources(obj, via):
-                    out.append((node, prop.iri, target))
-                    statement = BNode()
-                    out += [(statement, RDF.type, RDF.Statement), (statement, RDF.subject, node)]
-                    out += [(statement, RDF.predicate, prop.iri), (statement, RDF.object, target)]
-                    out += [(statement, DCTERMS.source, s) for s in sources]
+                for target, sources in provenance.objects_with_sources(obj, via):  # type: ignore[arg-type]
+                    out.append((node, predicate, target))
+                    statement = Blank(BNode())
+                    out += [(statement, TYPE, STATEMENT), (statement, SUBJECT, node)]
+                    out += [(statement, PREDICATE, predicate), (statement, OBJECT, target)]
+                    out += [(statement, SOURCE, s) for s in sources]
         return out
 
     def _values(
@@ -240,15 +297,15 @@ class CompiledEntity:
         value = view.get(p.field) if p.field is not None else term(p.value)
         return [] if value is None else value if isinstance(value, list) else [value]
 
-    def _term(self, prop: OntProperty, value: Any, lang: str) -> Node:
+    def _term(self, prop: OntProperty, value: Any, lang: str) -> Term:
         if prop.is_relationship:
             if not isinstance(value, URIRef):
                 raise RowRejected(
                     "value outside vocabulary", f"{prop.name}: {value!r} is not a known term"
                 )
-            return value
+            return str(value)
         try:
-            return to_literal(prop, value, lang)
+            return to_term(prop, value, lang)
         except ValueError as exc:
             raise RowRejected("unparseable value", f"{prop.name}: {exc}") from None
 

@@ -1,24 +1,28 @@
-"""The generic mapping engine: rows in, self-contained rdflib graphs ("batches") out.
+"""The generic mapping engine: rows in, self-contained batches of facts out.
 
 Each batch holds every node its rows yield or refer to (a vote batch also describes the
 resolutions and states its votes point at), so it can be validated on its own and written in its
 own transaction. Shared nodes are emitted once per batch; their single-valued properties keep
 the first value seen in the whole file, and a later, different value is reported as a conflict
 rather than left to whichever batch happens to be written last.
+
+A batch is the fast path's ``Facts`` (plain terms, no rdflib object per triple); the reference
+path (``--reference``) turns it into an rdflib graph for pyshacl (``loaders.mapping.reference``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rdflib import RDFS, Graph, URIRef
-from rdflib.term import Node
 
 from civicgraph.model import Ontology, local_name
 from civicgraph.vocab import ID
+from loaders.engine.facts import Facts
+from loaders.engine.terms import Lit, Term, from_rdflib
 from loaders.mapping.emit import CompiledEntity, Provenance, Triple
 from loaders.mapping.load import Mapping
 from loaders.mapping.readers import open_table
@@ -30,13 +34,13 @@ from loaders.mapping.values import Fields, RowRejected, RowSkipped
 
 @dataclass
 class Batch:
-    """One self-contained graph and where its main entities came from."""
+    """One self-contained set of facts and where its main entities came from (IRIs as str)."""
 
-    graph: Graph
-    rows: dict[URIRef, int] = field(default_factory=dict)  # main entity -> row number
-    node_rows: dict[URIRef, list[int]] = field(default_factory=dict)  # every node -> its rows
-    preserve: dict[str, set[URIRef]] = field(default_factory=dict)
-    records: dict[URIRef, int] = field(default_factory=dict)  # source record -> its entity's row
+    facts: Facts
+    rows: dict[str, int] = field(default_factory=dict)  # main entity -> row number
+    node_rows: dict[str, list[int]] = field(default_factory=dict)  # every node -> its rows
+    preserve: dict[str, set[str]] = field(default_factory=dict)
+    records: dict[str, int] = field(default_factory=dict)  # source record -> its entity's row
 
 
 class Engine:
@@ -53,24 +57,24 @@ class Engine:
             for n, e in self.spec.entities.items()
         ]
         self.main = next(e for e in self.entities if e.name == self.spec.main)
-        self.dataset = URIRef(ID[self.spec.dataset])
+        self.dataset = str(ID[self.spec.dataset])
         self.provenance = Provenance(self.ontology)
-        self.functional = {p.iri for p in self.ontology.properties.values() if p.functional}
-        self.functional.add(RDFS.label)
+        self.functional = {str(p.iri) for p in self.ontology.properties.values() if p.functional}
+        self.functional.add(str(RDFS.label))
         self.static = self._static_triples()
-        self.first_values: dict[tuple[Node, Node], tuple[Node, int]] = {}
-        self.conflicted: set[tuple[Node, Node]] = set()
+        self.first_values: dict[tuple[str, str], tuple[Term, int]] = {}
+        self.conflicted: set[tuple[str, str]] = set()
         self.distinct: dict[str, set[URIRef]] = {
             e.name: set() for e in self.entities if e is not self.main
         }
-        self.records = SourceRecords(self.spec, self.ontology, self.dataset)
+        self.records = SourceRecords(self.spec, self.ontology, URIRef(self.dataset))
         self.folded: dict[int, Folded] = {}  # kept row -> every row folded into its entity
 
     def _static_triples(self) -> list[Triple]:
         graph = Graph()
         for name in self.spec.turtle:
             graph.parse(self.mapping.folder / name, format="turtle")
-        return list(graph)
+        return [(from_rdflib(s), str(p), from_rdflib(o)) for s, p, o in graph]  # type: ignore[misc]
 
     def drop_notices(self) -> list[str]:
         return self.rows.drop_notices(2 if self.spec.duplicates.keep == "latest" else 1)
@@ -121,7 +125,10 @@ class Engine:
         row_iris: dict[str, list[URIRef]] = {}
         views: dict[str, list[tuple[URIRef, Any]]] = {}
         for entity in self.entities:
-            pairs = [(iri, view) for view in entity.items(fields) for iri in entity.iri(view)]
+            if entity is self.main:
+                pairs = [(iri, view) for view in entity.items(fields) for iri in entity.iri(view)]
+            else:  # views are made below, for the nodes not yet in the batch
+                pairs = entity.iris(fields)
             views[entity.name] = pairs
             row_iris[entity.name] = [iri for iri, _ in pairs]
         main = row_iris[self.main.name]
@@ -138,7 +145,8 @@ class Engine:
                 if key in memo:
                     continue
                 new_keys.append(key)
-            for iri, view in views[entity.name]:
+            for iri, item in views[entity.name]:
+                view = entity.view(fields, item) if shared else item
                 triples = entity.triples(
                     iri, view, row_iris, self.dataset, self.spec.lang, self.provenance
                 )
@@ -165,7 +173,7 @@ class Engine:
 
     def batches(
         self, path: Path, report: MapReport, advance: Callable[[float], None] | None = None
-    ) -> Iterator[Batch]:
+    ) -> Generator[Batch, None, None]:
         """Map the table at ``path``; rejections, skips and conflicts go into ``report``."""
         self.conflict_log = report.conflicts
         self.rows.load_lookups(path)
@@ -228,9 +236,10 @@ class Engine:
         report.entities[self.main.name] = report.rows_mapped
 
     def _new_batch(self) -> Batch:
-        graph = Graph(store="SimpleMemory")  # no named-graph bookkeeping: ~40% faster inserts
-        graph.addN((s, p, o, graph) for s, p, o in self.static)
-        return Batch(graph)
+        facts = Facts()
+        for s, p, o in self.static:
+            facts.add(s, p, o)
+        return Batch(facts)
 
     def _add(
         self,
@@ -240,27 +249,29 @@ class Engine:
         row: int,
         report: MapReport,
     ) -> None:
-        graph = batch.graph
-        graph.addN((s, p, o, graph) for s, p, o in triples)
-        batch.rows[row_iris[self.main.name][0]] = row
+        add = batch.facts.add
+        for s, p, o in triples:
+            add(s, p, o)
+        batch.rows[str(row_iris[self.main.name][0])] = row
         report.rows_mapped += 1
+        node_rows = batch.node_rows
         for entity in self.entities:
             iris = row_iris.get(entity.name, [])
             if not entity.spec.ref:
                 for iri in iris:
-                    batch.node_rows.setdefault(iri, []).append(row)
+                    node_rows.setdefault(str(iri), []).append(row)
             if entity is not self.main and not entity.spec.ref:
                 self.distinct[entity.name].update(iris)
             for prop in entity.spec.preserve:
-                batch.preserve.setdefault(prop, set()).update(iris)
+                batch.preserve.setdefault(prop, set()).update(map(str, iris))
 
     def _finish(self, batch: Batch, report: MapReport) -> Batch:
         report.batches += 1
         return batch
 
 
-def _show(term: Node) -> str:
-    if isinstance(term, URIRef):
+def _show(term: Term) -> str:
+    if not isinstance(term, Lit):
         return f"<{term}>"
-    text = str(term)
+    text = term.value
     return repr(text if len(text) <= 100 else text[:97] + "...")

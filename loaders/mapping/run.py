@@ -8,6 +8,10 @@ only if no batch failed (and, with ``strict``, no row was rejected) does phase 2
 one transaction each. Should phase 2 stop half-way (the store goes down), the ``Load`` node has
 no ``rowsRead`` yet, which marks it incomplete, and running the same load again completes it:
 every write is an idempotent MERGE.
+
+Both cores work: in phase 1 a big table is mapped in a child process while the loader converts
+and validates the previous batch (``worker``); in phase 2 a thread reads the next batch back from
+disk while the current one is written (``ahead``).
 """
 
 from __future__ import annotations
@@ -15,27 +19,34 @@ from __future__ import annotations
 import hashlib
 import pickle
 import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import neo4j
-from rdflib import Literal, URIRef
+from rdflib import Literal
 
 from civicgraph.errors import CivicGraphError
 from civicgraph.model import Ontology
 from loaders import cypher
-from loaders.mapping.checks import check_batch
-from loaders.mapping.emit import to_literal
+from loaders.engine.convert import Converter
+from loaders.engine.terms import Lit, from_rdflib
+from loaders.mapping import checks, reference
+from loaders.mapping.ahead import one_ahead
+from loaders.mapping.emit import to_term
 from loaders.mapping.engine import Batch, Engine
 from loaders.mapping.load import Mapping, resolve_table
 from loaders.mapping.report import MapReport
 from loaders.mapping.snapshots import Snapshots
+from loaders.mapping.worker import Mapped, mapped_batches, merge, worker_available
 from loaders.matching.resolve import Planned, Resolver
 from loaders.matching.values import LoadRef
 from loaders.pipeline import check_targets, display_path
 from loaders.progress import Phases
-from loaders.records import Records, to_records
+from loaders.records import Records
 from loaders.validate import ValidationFailed
 from loaders.writer import LoadCounts, LoadInfo, read, write
 
@@ -84,25 +95,61 @@ def preserve_stored(batch: Batch, driver: neo4j.Driver, database: str) -> None:
     """For ``preserve`` properties, a value already in the store wins over the mapping's: a state
     or resolution of the curated reference data keeps its label when a dataset also names it."""
     ontology = Ontology.get()
+    facts = batch.facts
     for name, iris in batch.preserve.items():
         prop = ontology.properties[name]
+        predicate = str(prop.iri)
         query = (
             f"UNWIND $iris AS iri MATCH (n:{cypher.RESOURCE} {{iri: iri}}) "
             "WHERE n[$key] IS NOT NULL RETURN n.iri AS iri, n[$key] AS value, n[$lang] AS lang"
         )
-        params = {"iris": sorted(map(str, iris)), "key": name, "lang": f"{name}__lang"}
+        params = {"iris": sorted(iris), "key": name, "lang": f"{name}__lang"}
         for record in read(driver, database, (query, params)):
-            node = URIRef(record["iri"])
+            node: str = record["iri"]
             lang = record["lang"]
             value = record["value"]
-            for old in list(batch.graph.objects(node, prop.iri)):
-                if isinstance(old, Literal) and (old.language or "en") == (lang or "en"):
-                    batch.graph.remove((node, prop.iri, old))
+            values = facts.values(node, predicate)
+            for old in [o for o in values if isinstance(o, Lit)]:
+                if (old.lang or "en") == (lang or "en"):
+                    facts.discard(node, predicate, old)
             if lang is not None or prop.kind == "annotation":
-                batch.graph.add((node, prop.iri, Literal(value, lang=lang)))
+                facts.add(node, predicate, from_rdflib(Literal(value, lang=lang)))
             else:
                 native = value.to_native() if hasattr(value, "to_native") else value
-                batch.graph.add((node, prop.iri, to_literal(prop, native, "en")))
+                facts.add(node, predicate, to_term(prop, native, "en"))
+
+
+def check_one(
+    batch: Batch,
+    report: MapReport,
+    driver: neo4j.Driver,
+    database: str,
+    phases: Phases,
+    *,
+    full_validation: bool = False,
+    use_reference: bool = False,
+) -> Records:
+    """One batch of phase 1: stored values kept, converted to records, validated (failing rows
+    rejected and their records dropped). The fast path reads the batch's facts (consumed);
+    ``use_reference`` goes through rdflib and pyshacl (``loaders.mapping.reference``).
+    Raises ``LoadRefused`` / ``ValidationFailed``."""
+    preserve_stored(batch, driver, database)
+    with phases.phase("convert"):
+        records = reference.records_of(batch) if use_reference else _converter()(batch.facts)
+    if records.problems:
+        listed = "\n  ".join(records.problems[:20])
+        raise LoadRefused(f"the store cannot hold this data as mapped:\n  {listed}", report)
+    check = reference.check_batch if use_reference else checks.check_batch
+    with phases.phase("validate"):
+        failed = check(batch, records, report, driver, database, full_validation)
+    if failed is not None:
+        raise ValidationFailed(failed, report.source)
+    return records
+
+
+@cache
+def _converter() -> Converter:
+    return Converter(Ontology.get())
 
 
 def map_and_validate(
@@ -115,26 +162,45 @@ def map_and_validate(
     phases: Phases,
     resolver: Resolver,
     full_validation: bool = False,
+    use_reference: bool = False,
+    worker: bool | None = None,
 ) -> None:
-    """Phase 1: every batch mapped, converted, validated and matched; nothing written."""
+    """Phase 1: every batch mapped, converted, validated (``check_one``) and matched; nothing
+    written. Big tables are mapped in a child process (``loaders.mapping.worker``) unless
+    ``worker`` is False; the rows rejected are listed in row order either way."""
     size = path.stat().st_size
+    use_worker = worker_available(path) if worker is None else worker
+    mapped: list[Mapped] = []
     with phases.phase("map", total=size) as advance:
-        for batch in engine.batches(path, report, advance):
-            preserve_stored(batch, driver, database)
-            records = to_records(batch.graph)
-            if records.problems:
-                listed = "\n  ".join(records.problems[:20])
-                raise LoadRefused(f"the store cannot hold this data as mapped:\n  {listed}", report)
-            with phases.phase("validate"):
-                failed = check_batch(batch, records, report, driver, database, full_validation)
-            if failed is not None:
-                raise ValidationFailed(failed, report.source)
-            # -- hook: matching and value provenance (loaders/matching, docs/PROVENANCE.md) --
-            with phases.phase("match"):
-                planned, held_back = resolver.resolve(batch, records)
-            report.rows_mapped -= held_back
-            # -- end of hook --
-            spill.add((records, planned))
+        batches = (
+            mapped_batches(engine, path, report, advance, mapped.append)
+            if use_worker
+            else engine.batches(path, report, advance)
+        )
+        with closing(batches):
+            for batch in batches:
+                records = check_one(
+                    batch,
+                    report,
+                    driver,
+                    database,
+                    phases,
+                    full_validation=full_validation,
+                    use_reference=use_reference,
+                )
+                # -- hook: matching and value provenance (loaders/matching, PROVENANCE.md) --
+                with phases.phase("match"):
+                    planned, held_back = resolver.resolve(batch, records)
+                report.rows_mapped -= held_back
+                # -- end of hook --
+                with phases.phase("spill"):
+                    spill.add((records, planned))
+    if mapped:
+        merge(report, mapped[0], engine.main.name)
+        report.notices.extend(mapped[0].notices)
+    else:
+        report.notices.extend(engine.drop_notices())
+    report.rejected.sort(key=lambda issue: issue.row)
 
 
 def write_batches(
@@ -149,21 +215,12 @@ def write_batches(
     state = read(driver, database, _load_state(load.iri))
     complete = bool(state) and state[0]["complete"]
     total = LoadCounts()
-    for records, planned in spill:
-        check_targets(records, driver, database)
-        after = planned.queries(load.iri)
-        counts = write(driver, records, load, database=database, phases=phases, after=after)
-        for name in (
-            "nodes_created",
-            "nodes_updated",
-            "nodes_unchanged",
-            "relationships_created",
-            "relationships_updated",
-            "relationships_unchanged",
-            "triples",
-            "triples_skipped",
-        ):
-            setattr(total, name, getattr(total, name) + getattr(counts, name))
+    with closing(one_ahead(iter(spill))) as ahead:
+        for records, planned in ahead:
+            check_targets(records, driver, database)
+            after = planned.queries(load.iri)
+            counts = write(driver, records, load, database=database, phases=phases, after=after)
+            _add_counts(total, counts)
     total.already_loaded = complete
     if not complete:
         extra = {
@@ -179,6 +236,20 @@ def write_batches(
                 *cypher.set_load_counts(load.iri, {**total.as_properties(), **extra})
             ).consume()
     return total
+
+
+def _add_counts(total: LoadCounts, counts: LoadCounts) -> None:
+    for name in (
+        "nodes_created",
+        "nodes_updated",
+        "nodes_unchanged",
+        "relationships_created",
+        "relationships_updated",
+        "relationships_unchanged",
+        "triples",
+        "triples_skipped",
+    ):
+        setattr(total, name, getattr(total, name) + getattr(counts, name))
 
 
 def _load_state(iri: str) -> tuple[str, dict[str, str]]:
@@ -198,11 +269,16 @@ def run_mapping(
     dry_run: bool = False,
     full_validation: bool = False,
     phases: Phases | None = None,
+    use_reference: bool = False,
+    worker: bool | None = None,
 ) -> MapReport:
     """Map, validate and write ``path``; see the module doc. With ``dry_run`` it stops before
-    writing (validation still reads the store). Raises ``LoadRefused`` / ``ValidationFailed``."""
+    writing (validation still reads the store); ``use_reference`` maps, converts and validates
+    through rdflib and pyshacl; ``worker`` forces the mapping process on or off (default: on for
+    big tables). Raises ``LoadRefused`` / ``ValidationFailed``."""
     from civicgraph.store import database as default_database
 
+    started = time.perf_counter()
     phases = phases or Phases()
     path = resolve_table(mapping, path)
     db = database or default_database()
@@ -219,8 +295,10 @@ def run_mapping(
     resolver = Resolver(mapping, ref, path, driver, db, repeat=repeat)
     with tempfile.TemporaryDirectory(prefix="civicgraph-map-") as folder:
         spill = _Spill(Path(folder))
-        map_and_validate(engine, path, report, spill, driver, db, phases, resolver, full_validation)
-        report.notices.extend(engine.drop_notices())
+        map_and_validate(
+            engine, path, report, spill, driver, db, phases, resolver, full_validation,
+            use_reference, worker,
+        )  # fmt: skip
         report.matching = resolver.summary.as_json() if mapping.spec.match else None
         if strict and report.rejected:
             report.outcome = "refused (--strict): rows were rejected, nothing was written"
@@ -242,7 +320,9 @@ def run_mapping(
             )
             report.notices.extend(snapshots.follow(driver, db, load.iri, dataset))
     timings = dict(phases.timings)
-    if "map" in timings:  # the map phase encloses validation and matching; report them apart
-        timings["map"] -= timings.get("validate", 0.0) + timings.get("match", 0.0)
+    if "map" in timings:  # the map phase encloses the others of phase 1; report them apart
+        phase_one = ("convert", "validate", "match", "spill")
+        timings["map"] -= sum(timings.get(k, 0.0) for k in phase_one)
+    timings["total"] = time.perf_counter() - started
     report.timings = timings
     return report

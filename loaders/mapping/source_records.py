@@ -12,11 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rdflib import DCTERMS, RDF, RDFS, XSD, Literal, URIRef
+from rdflib import XSD, URIRef
 
 from civicgraph.iris import mint
 from civicgraph.model import Ontology
-from loaders.mapping.emit import Triple
+from loaders.engine.terms import Lit
+from loaders.mapping.emit import LABEL, SOURCE, TYPE, Triple, label_term
 from loaders.mapping.spec import MappingSpec
 
 Folded = list[tuple[int, Any]]  # (row number, year of its list) of every row of one entity
@@ -31,13 +32,13 @@ class SourceRecords:
         self.name = spec.name
         self.sheet = spec.input.sheet
         self.lang = spec.lang
-        self.dataset = dataset
+        self.dataset = str(dataset)
         props = ontology.properties
-        self.cls = ontology.classes["SourceRecord"].iri
-        self.built_from = props["builtFrom"].iri
-        self.row_number = props["rowNumber"].iri
-        self.sheet_year = props["sheetYear"].iri
-        self.file_name = props["fileName"].iri
+        self.cls = str(ontology.classes["SourceRecord"].iri)
+        self.built_from = str(props["builtFrom"].iri)
+        self.row_number = str(props["rowNumber"].iri)
+        self.sheet_year = str(props["sheetYear"].iri)
+        self.file_name = str(props["fileName"].iri)
 
     def file_label(self, path: Path) -> str:
         return f"{path.name}#{self.sheet}" if self.sheet else path.name
@@ -45,22 +46,26 @@ class SourceRecords:
     def year_of(self, fields: dict[str, Any]) -> Any:
         return fields.get(self.year) if self.year else None
 
-    def triples(self, entity: URIRef, rows: Folded, file: str) -> tuple[list[Triple], list[URIRef]]:
+    def triples(self, entity: URIRef, rows: Folded, file: str) -> tuple[list[Triple], list[str]]:
         """The records of ``rows`` and the links from ``entity`` to them."""
         out: list[Triple] = []
         iris = []
         for number, year in sorted(rows):
-            record = mint("record", self.name, file, number)
+            record = str(mint("record", self.name, file, number))
             iris.append(record)
             shown = f"Row {number} of {file}" + (f" ({year} list)" if year is not None else "")
             out += [
-                (entity, self.built_from, record),
-                (record, RDF.type, self.cls),
-                (record, RDFS.label, Literal(shown, lang=self.lang)),
-                (record, DCTERMS.source, self.dataset),
-                (record, self.file_name, Literal(file)),
-                (record, self.row_number, Literal(number, datatype=XSD.integer)),
+                (str(entity), self.built_from, record),
+                (record, TYPE, self.cls),
+                (record, LABEL, label_term(shown, self.lang)),
+                (record, SOURCE, self.dataset),
+                (record, self.file_name, Lit(file)),
+                (record, self.row_number, _integer(number)),
             ]
             if isinstance(year, int) and not isinstance(year, bool):
-                out.append((record, self.sheet_year, Literal(year, datatype=XSD.integer)))
+                out.append((record, self.sheet_year, _integer(year)))
         return out, iris
+
+
+def _integer(value: int) -> Lit:
+    return Lit(str(int(value)), str(XSD.integer))
