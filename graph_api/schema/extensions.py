@@ -139,7 +139,8 @@ class DocumentCache(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query:
-            self.key = (context.query, tuple(sorted(context.parse_options.items())))
+            options = tuple(sorted(context.parse_options.items()))
+            self.key = (context.query, (id(context.schema), *options))  # validated per schema
             document = _documents.get(self.key)
             if document is not None:
                 _documents.move_to_end(self.key)
