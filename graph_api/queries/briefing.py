@@ -5,7 +5,8 @@ threatened by the threat type or a broader one) -> resolutions and instruments p
 rights (``protectsRight``) and the articles the rights rest on (``restsOn``) -> the statement and
 calls to action addressing the threat (``addressesThreat``, also on broader threats); plus the
 memberships of the country's state (e.g. in the Freedom Online Coalition). Every link carries its
-sources; lists are deduplicated and ordered. Four Cypher queries, whatever the number of incidents.
+sources; lists are deduplicated and ordered. A selection the compiler handles is one Cypher query
+(``graph_api.cypher.briefing``); otherwise (``sayDo``) four, whatever the number of incidents.
 """
 
 from __future__ import annotations
