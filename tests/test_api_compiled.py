@@ -94,3 +94,86 @@ async def test_search_hits_are_projected_with_aliases_and_fragments(api):
     assert all(h["node"]["__typename"].endswith("Resolution") for h in hits)
     assert all(h["node"]["symbol"] and h["again"]["id"].startswith(ID) for h in hits)
     assert payload["extensions"]["cypherQueries"] == 1
+
+
+# The per-field path of each compiled root field, for answers to compare with.
+FIELD_BY_FIELD = {
+    "node": ("graph_api.cypher.roots.node", False),
+    "list": ("graph_api.queries.listing.list_query", None),
+    "briefing": ("graph_api.cypher.briefing.briefing", None),
+}
+
+
+async def both_paths(api, monkeypatch, path: str, query: str, variables=None):
+    """The compiled answer (one query) and the per-field one: they must be the same JSON."""
+    compiled = await api.gql(query, variables)
+    target, stands_for = FIELD_BY_FIELD[path]
+
+    async def not_compiled(*args, **kwargs):
+        return stands_for
+
+    with monkeypatch.context() as patch:
+        if path == "list":
+            patch.setattr(target, lambda *args, **kwargs: None)
+        else:
+            patch.setattr(target, not_compiled)
+        per_field = await api.gql(query, variables)
+    assert compiled["data"] == per_field["data"]
+    return compiled, per_field["extensions"]["cypherQueries"]
+
+
+async def test_type_conditions_and_typenames_match_the_per_field_answer(api, monkeypatch):
+    query = """query($id: ID!) { node(id: $id) { __typename id types
+      ... on Law { jurisdiction { id } }
+      ... on Incident { startDate status country { __typename id ... on Country { isoAlpha2 } }
+        invokedLaw { __typename pageInfo { __typename hasNextPage }
+          edges { __typename node { __typename id ... on Law { jurisdiction { id } } } } } } } }"""
+    compiled, per_field = await both_paths(api, monkeypatch, "node", query, {"id": SHUTDOWN})
+    node = compiled["data"]["node"]
+    assert "jurisdiction" not in node  # a Law fragment does not apply to an incident
+    assert node["invokedLaw"]["__typename"].endswith("Connection")
+    assert compiled["extensions"]["cypherQueries"] == 1 < per_field
+
+
+async def test_a_key_asking_different_fields_on_two_types_is_still_right(api, monkeypatch):
+    # One response key, two type conditions, two sub-selections: not compiled, same answer.
+    query = """query($id: ID!) { node(id: $id) { sources { id }
+      ... on Incident { sources { label } } ... on Law { sources { iri } } } }"""
+    compiled, _ = await both_paths(api, monkeypatch, "node", query, {"id": SHUTDOWN})
+    sources = compiled["data"]["node"]["sources"]
+    assert sources and all(set(s) == {"id", "label"} for s in sources)
+
+
+async def test_the_briefing_is_one_query_with_the_per_field_answer(api, monkeypatch):
+    query = """{ briefing(country: "XA") { __typename incidentCount focMember
+      country { id label types ... on Country { isoAlpha2 } }
+      states { from { id } relationship property } memberships { to { id } sources { id } }
+      incidents { __typename incident { id ... on Incident { startDate } }
+        laws { from { id } to { __typename id label } sources { id label } }
+        threatTypes { to { id } } restrictedRights { to { id } } }
+      threats { threatType { id label } incidentCount broader { from { id } to { id } }
+        threatens { to { id } sources { id } } addressedBy { from { __typename id } } }
+      rights { right { id label } reachedBy { from { id } relationship to { id } }
+        protectedBy { from { id ... on Resolution { symbol } } sources { id } }
+        restsOn { to { id } } concernedBy { from { id } } } } }"""
+    compiled, per_field = await both_paths(api, monkeypatch, "briefing", query)
+    data = compiled["data"]["briefing"]
+    assert data["incidentCount"] == 3 and data["threats"] and data["rights"]
+    assert compiled["extensions"]["cypherQueries"] == 1 < per_field
+
+
+async def test_the_same_query_text_is_parsed_and_validated_once(api):
+    from graph_api.schema import extensions
+
+    text = "{ countries(first: 1) { totalCount } }"
+    await api.gql(text)
+    cached = [key for key in extensions._documents if key[0] == text]
+    assert len(cached) == 1
+    document = extensions._documents[cached[0]]
+    assert (await api.gql(text))["data"] == (await api.gql(text))["data"]
+    assert extensions._documents[cached[0]] is document
+    # A text that fails validation is never cached: it fails the same way every time.
+    bad = "{ countries(first: 1) { noSuchField } }"
+    for _ in range(2):
+        assert "noSuchField" in (await api.errors(bad))[0]["message"]
+    assert not [key for key in extensions._documents if key[0] == bad]

@@ -48,3 +48,36 @@ def test_serve_answers_over_http(neo4j_driver, neo4j_uri, tmp_path: Path):
         assert response.status_code == 200
         assert response.json()["data"]["countries"]["totalCount"] > 0
         wait_for_workers(log, 2)
+        port = int(base.rsplit(":", 1)[1])
+        assert listening_sockets(port) == 2  # one SO_REUSEPORT socket per worker
+
+
+def listening_sockets(port: int) -> int:
+    """TCP sockets in LISTEN state on ``port`` (Linux's /proc/net/tcp and tcp6)."""
+    found = 0
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        if not table.exists():
+            continue
+        for line in table.read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            found += state == "0A" and int(local.rsplit(":", 1)[1], 16) == port
+    return found
+
+
+def test_worker_listeners_share_the_port():
+    """Each worker's socket binds the same port; the kernel spreads connections over them."""
+    import pickle
+
+    from graph_api.web.listen import WorkerListener, reuse_port_socket
+
+    first = reuse_port_socket("127.0.0.1", 0)
+    port = first.getsockname()[1]
+    second = pickle.loads(pickle.dumps(WorkerListener("127.0.0.1", port)))
+    try:
+        first.listen()
+        second.listen()
+        assert second.getsockname() == ("127.0.0.1", port)
+        assert listening_sockets(port) == 2
+    finally:
+        first.close()
+        second.close()

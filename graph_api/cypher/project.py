@@ -1,11 +1,13 @@
-"""Cypher projections for a selection, and the shapers that turn their rows into Prepared values.
+"""Cypher projections for a selection, and the shapers that turn their rows into the answer.
 
 Every node becomes a map literal ``{l: labels(v), i: v.iri, f0: ..., f1: ...}`` holding exactly
 the requested properties; relationship fields become ``COLLECT`` subqueries (ordered, paged and
 filtered as the per-field resolvers do) and ``totalCount`` a ``COUNT`` subquery, nested as deep
 as the selection goes, so one root field is one query. Property keys and relationship types come
 from the ontology (``graph_api.schema.shape``); every value, language key and page bound is a
-parameter.
+parameter. The shapers build :class:`~graph_api.cypher.prepared.Prepared` maps that are the
+answer itself: leaves serialised by their GraphQL type, ``__typename`` filled in, and on a node
+only the fields whose type condition its type meets.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from graph_api.queries.connection import NodeType
 from graph_api.queries.datasets import datasets_of
 from graph_api.queries.db import native
 from graph_api.queries.statements import STATEMENT, checked_property, subject_spec
-from graph_api.schema.shape import RelField, ScalarField, class_names, type_for_labels, type_shapes
+from graph_api.schema.shape import (
+    NODE,
+    UNTYPED,
+    RelField,
+    ScalarField,
+    class_names,
+    type_for_labels,
+    type_shapes,
+)
 from graph_api.schema.values import _LANG
 
 Shaper = Callable[[Any], Any]
@@ -54,16 +64,28 @@ def node_types(labels: tuple[str, ...]) -> list[Any]:
     return [getattr(NodeType, n) for n in class_names() if n in labels]
 
 
-def _one(value: Any, many: bool, date: bool) -> Any:
-    if date:
-        value = native(value)
+@cache
+def applicable() -> dict[str, frozenset[str]]:
+    """Each node type's name with its interfaces: the type conditions its fields answer to."""
+    found = {s.name: frozenset({s.name, *s.interfaces}) for s in type_shapes()}
+    found[UNTYPED] = frozenset({UNTYPED, NODE})
+    return found
+
+
+def _serialised(value: Any, many: bool, date: bool, text: bool, ser: Shaper) -> Any:
+    """A stored property as the GraphQL scalar ``ser`` serialises it (a list when ``many``)."""
     if many:
         if value is None:
             return []
-        return list(value) if isinstance(value, list) else [value]
+        values = value if isinstance(value, list) else [value]
+        return [ser(native(x) if date else x) for x in values]
     if isinstance(value, list):
-        return value[0] if value else None
-    return value
+        value = value[0] if value else None
+    if value is None:
+        return None
+    if date:
+        value = native(value)
+    return ser(str(value) if text else value)
 
 
 class Compiler:
@@ -88,18 +110,23 @@ class Compiler:
     def node(self, v: str, fields: dict[str, Sel]) -> tuple[str, Shaper]:
         """A map expression for node ``v`` and the shaper of its value."""
         parts = [f"l: labels({v})", f"i: {v}.iri"]
-        steps: list[tuple[str, Shaper]] = []
+        steps: list[tuple[str, Shaper, frozenset[str]]] = []
         for sel in fields.values():
             slot = f"f{len(parts)}"
             expr, read = self._field(v, sel, slot)
             if expr is not None:
                 parts.append(f"{slot}: {expr}")
-            steps.append((sel.key, read))
+            steps.append((sel.key, read, frozenset(sel.owners)))
+        plans: dict[str, list[tuple[str, Shaper]]] = {}
 
         def shape(row: Any) -> Prepared:
-            labels = tuple(row["l"])
-            out = Prepared(typename(labels))
-            for key, read in steps:
+            name = typename(tuple(row["l"]))
+            plan = plans.get(name)
+            if plan is None:
+                meets = applicable().get(name, frozenset({name}))
+                plan = plans[name] = [(k, read) for k, read, owners in steps if owners & meets]
+            out = Prepared(name)
+            for key, read in plan:
                 out[key] = read(row)
             return out
 
@@ -109,8 +136,20 @@ class Compiler:
         name = sel.name
         if name in ("id", "iri"):
             return None, lambda row: row["i"]
+        if name == "__typename":
+            return None, lambda row: typename(tuple(row["l"]))
         if name == "types":
-            return None, lambda row: node_types(tuple(row["l"]))
+            enum = sel.target
+            names: dict[tuple[str, ...], list[str]] = {}
+
+            def types(row: Any) -> list[str]:
+                labels = tuple(row["l"])
+                found = names.get(labels)
+                if found is None:
+                    found = names[labels] = [enum.serialize(t) for t in node_types(labels)]  # type: ignore[attr-defined]
+                return found
+
+            return None, types
         if name == "sources":
             return self._sources(v, sel, slot)
         if name in ("datasets", "datasetCount"):
@@ -132,6 +171,7 @@ class Compiler:
     def _scalar(self, v: str, spec: ScalarField, sel: Sel, slot: str) -> tuple[str, Shaper]:
         many, date = spec.many, spec.scalar in DATES
         as_text = spec.name == "label"
+        ser = sel.target.serialize  # type: ignore[attr-defined]
         lang = sel.args.get("lang") if spec.tagged else None
         if lang is not None and not _LANG.match(lang):
             raise Unsupported("language tag")  # the field resolver reports it
@@ -139,8 +179,7 @@ class Compiler:
         if tag is None or tag == "en" or tag.startswith("en-"):
 
             def plain(row: Any) -> Any:
-                value = _one(row[slot], many, date)
-                return str(value) if as_text and value is not None else value
+                return _serialised(row[slot], many, date, as_text, ser)
 
             return f"{v}.{spec.name}", plain
         key = self.param(f"{spec.name}__{tag.replace('-', '_')}")
@@ -148,8 +187,7 @@ class Compiler:
         def tagged(row: Any) -> Any:
             own, stored, other = row[slot]
             chosen = own if isinstance(stored, str) and stored.lower() == tag else other
-            value = _one(chosen, many, date)
-            return str(value) if as_text and value is not None else value
+            return _serialised(chosen, many, date, as_text, ser)
 
         return f"[{v}.{spec.name}, {v}.{spec.name}__lang, {v}[{key}]]", tagged
 
@@ -251,6 +289,7 @@ class Compiler:
         plan: list[tuple[str, str, Any]] = []
         for sel in conn.fields.values():
             if sel.name == "edges":
+                edge_type = sel.target.name
                 edge_steps: list[tuple[str, str, Any]] = []
                 for sub in sel.fields.values():
                     slot = f"e{len(parts)}"
@@ -267,9 +306,10 @@ class Compiler:
                         edge_steps.append((sub.key, "sources", (slot, shape)))
                     elif sub.name == "cursor":
                         edge_steps.append((sub.key, "cursor", None))
+                    elif sub.name == "__typename":
+                        edge_steps.append((sub.key, "const", edge_type))
                     else:
                         raise Unsupported(f"edge field {sub.name}")
-                edge_type = sel.target.name
                 plan.append((sel.key, "edges", (edge_type, edge_steps)))
             elif sel.name == "nodes":
                 slot = f"e{len(parts)}"
@@ -283,6 +323,8 @@ class Compiler:
                 plan.append((sel.key, "pageInfo", sel.fields))
             elif sel.name == "totalCount":
                 plan.append((sel.key, "totalCount", None))
+            elif sel.name == "__typename":
+                plan.append((sel.key, "const", conn.target.name))
             else:
                 raise Unsupported(f"connection field {sel.name}")
         conn_type = conn.target.name
@@ -312,6 +354,8 @@ class Compiler:
                                 e[ekey] = cursor_list()[n]
                             elif ekind == "none":
                                 e[ekey] = []
+                            elif ekind == "const":
+                                e[ekey] = earg
                             elif ekind == "node":
                                 e[ekey] = earg[1](it[earg[0]])
                             else:
@@ -322,6 +366,8 @@ class Compiler:
                     out[key] = [arg[1](it[arg[0]]) for it in shown]
                 elif kind == "totalCount":
                     out[key] = int(total or 0)
+                elif kind == "const":
+                    out[key] = arg
                 else:
                     out[key] = _page_info(arg, has_next, has_previous, cursor_list)
             return out
@@ -344,11 +390,12 @@ class Compiler:
         return query, shape
 
 
-PAGE_INFO: dict[str, Callable[[bool, bool, list[str]], Any]] = {
+PAGE_INFO: dict[str, Callable[[bool, bool, Callable[[], list[str]]], Any]] = {
     "hasNextPage": lambda nxt, prev, marks: nxt,
     "hasPreviousPage": lambda nxt, prev, marks: prev,
-    "startCursor": lambda nxt, prev, marks: marks[0] if marks else None,
-    "endCursor": lambda nxt, prev, marks: marks[-1] if marks else None,
+    "startCursor": lambda nxt, prev, marks: marks()[0] if marks() else None,
+    "endCursor": lambda nxt, prev, marks: marks()[-1] if marks() else None,
+    "__typename": lambda nxt, prev, marks: "PageInfo",
 }
 
 
@@ -357,5 +404,5 @@ def _page_info(
 ) -> Prepared:
     info = Prepared("PageInfo")
     for sel in fields.values():
-        info[sel.key] = PAGE_INFO[sel.name](has_next, has_previous, marks())
+        info[sel.key] = PAGE_INFO[sel.name](has_next, has_previous, marks)
     return info

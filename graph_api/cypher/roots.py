@@ -13,7 +13,7 @@ from typing import Any
 from graphql import get_named_type
 from strawberry.types import Info
 
-from graph_api.cypher.prepared import Prepared
+from graph_api.cypher.prepared import Prepared, PreparedList
 from graph_api.cypher.project import Compiler
 from graph_api.cypher.selection import Collector, Sel, Unsupported
 from graph_api.errors import UserError
@@ -101,6 +101,8 @@ def hits_query(info: Info, head: str) -> tuple[str, dict[str, Any], Any] | None:
         for field in sel.fields.values():
             if field.name == "score":
                 steps.append((field.key, None, None))
+            elif field.name == "__typename":
+                steps.append((field.key, SEARCH_HIT, None))
             elif field.name == "node":
                 expr, shape = c.node("node", field.fields)
                 slots.append(f"{expr} AS h{len(slots)}")
@@ -111,12 +113,17 @@ def hits_query(info: Info, head: str) -> tuple[str, dict[str, Any], Any] | None:
         return None
     text = f"{head}\nRETURN {', '.join(['score', *slots])}"
 
-    def build(rows: list[Any]) -> list[Prepared]:
-        hits = []
+    def build(rows: list[Any]) -> PreparedList:
+        hits = PreparedList()
         for row in rows:
             hit = Prepared(SEARCH_HIT)
             for key, slot, shape in steps:
-                hit[key] = row["score"] if slot is None else shape(row[slot])
+                if slot is None:
+                    hit[key] = float(row["score"])
+                elif shape is None:
+                    hit[key] = slot
+                else:
+                    hit[key] = shape(row[slot])
             hits.append(hit)
         return hits
 

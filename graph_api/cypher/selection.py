@@ -1,9 +1,11 @@
 """What a request asks for under one field, read off the GraphQL document.
 
-Fields are merged by response key (alias or name) across fragments, whatever their type
-condition: the compiler then fetches a superset of what any concrete type needs, and the executor
-reads only what applies. Two selections under one response key that name different fields or pass
-different arguments cannot share one projection; they raise :class:`Unsupported`.
+Fields are merged by response key (alias or name) across fragments; each remembers the type
+conditions (``owners``) it was selected under, so the shaper keeps only those that apply to a
+node's type, as the executor would. Two selections under one response key that name different
+fields, pass different arguments, or ask different sub-fields under different type conditions
+cannot share one projection; they raise :class:`Unsupported`. ``__typename`` is a field like any
+other here: the answer is built without the executor.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from graphql import (
     GraphQLResolveInfo,
     InlineFragmentNode,
     SelectionSetNode,
+    TypeNameMetaFieldDef,
     VariableNode,
     get_named_type,
+    print_ast,
     value_from_ast,
 )
 from graphql.pyutils import Undefined
@@ -40,6 +44,7 @@ class Sel:
     definition: GraphQLField
     args: dict[str, Any]
     fields: dict[str, Sel] = field(default_factory=dict)
+    first: SelectionSetNode | None = None  # the first sub-selection (compared across owners)
 
     @property
     def target(self) -> GraphQLNamedType:
@@ -127,19 +132,29 @@ class Collector:
     def _field(self, owner: GraphQLNamedType, node: FieldNode, out: dict[str, Sel]) -> None:
         name = node.name.value
         key = node.alias.value if node.alias else name
+        definition: GraphQLField | None = TypeNameMetaFieldDef
         if name.startswith("__"):
             if name != "__typename":
                 raise Unsupported(f"meta field {name}")
-            return
-        definition = getattr(owner, "fields", {}).get(name)
+        else:
+            definition = getattr(owner, "fields", {}).get(name)
         if definition is None:
             raise Unsupported(f"{owner}.{name}")
-        args = arguments(definition, node, self.variables)
+        args = arguments(definition, node, self.variables) if definition.args else {}
         found = out.get(key)
         if found is None:
-            found = out[key] = Sel(key, name, {owner.name}, definition, args)
+            found = out[key] = Sel(
+                key, name, {owner.name}, definition, args, first=node.selection_set
+            )
         elif found.name != name or found.args != args:
             raise Unsupported(f"response key {key} names two different selections")
+        elif (
+            owner.name not in found.owners
+            and node.selection_set is not None
+            and (found.first is None or print_ast(node.selection_set) != print_ast(found.first))
+        ):
+            # The answer holds one merged sub-selection: exact only when both ask the same.
+            raise Unsupported(f"response key {key} asks different fields on two types")
         found.owners.add(owner.name)
         if node.selection_set is not None:
             target = get_named_type(definition.type)

@@ -5,7 +5,8 @@ threatened by the threat type or a broader one) -> resolutions and instruments p
 rights (``protectsRight``) and the articles the rights rest on (``restsOn``) -> the statement and
 calls to action addressing the threat (``addressesThreat``, also on broader threats); plus the
 memberships of the country's state (e.g. in the Freedom Online Coalition). Every link carries its
-sources; lists are deduplicated and ordered. Four Cypher queries, whatever the number of incidents.
+sources; lists are deduplicated and ordered. A selection the compiler handles is one Cypher query
+(``graph_api.cypher.briefing``); otherwise (``sayDo``) four, whatever the number of incidents.
 """
 
 from __future__ import annotations
@@ -132,6 +133,11 @@ async def build_briefing(
         raise bad_argument("first", f"must be between 1 and {MAX_INCIDENTS}.", "range")
     if start and end and start > end:
         raise bad_argument("to", "`to` is before `from`.", "order")
+    from graph_api.cypher.briefing import briefing as compiled
+
+    answer = await compiled(info, country, start, end, first, FOC)
+    if answer is not None:
+        return answer  # type: ignore[return-value]
     db = info.context.db
     head = await db.read(cypher.COUNTRY, {"country": country})
     if not head:

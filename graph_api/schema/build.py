@@ -17,10 +17,11 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, Info
 
+from graph_api.cypher.prepared import PreparedExecution
 from graph_api.errors import MaskInternalErrors, not_found
 from graph_api.queries.list_fields import ListFields
 from graph_api.schema import entities
-from graph_api.schema.extensions import DepthLimit, RequestStats, TextBudget
+from graph_api.schema.extensions import DepthLimit, DocumentCache, RequestStats, TextBudget
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -68,6 +69,7 @@ def build_schema() -> Schema:
         lambda: DepthLimit(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        DocumentCache,
         TextBudget,
         MaskInternalErrors,
         RequestStats,
@@ -77,8 +79,6 @@ def build_schema() -> Schema:
         mutation=Mutation,
         types=entities.concrete_types(),
         extensions=extensions,
+        execution_context_class=PreparedExecution,
     )
-    from graph_api.cypher.prepared import install
-
-    install(schema._schema)
     return schema

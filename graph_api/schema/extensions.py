@@ -7,16 +7,24 @@ the Cypher count (what a query cost the store) in the response's ``extensions``.
 included, so ``{ a { b } }`` is 2 deep. (strawberry's ``QueryDepthLimiter`` starts counting at 0
 and so let one level more through than the documented limit.) Introspection fields are not counted.
 
+``DocumentCache`` keeps the parsed document of each query text that passed validation (the most
+recent :data:`DOCUMENTS` texts): clients send the same few texts again and again, and parsing and
+validating one costs more CPU than the rest of a compiled request. A text is cached only once it
+parsed and validated with no error under the schema's fixed rules (depth, aliases, tokens), so
+the cache changes no answer; a text that fails is checked again each time.
+
 ``TextBudget`` gives each request a fresh :class:`graph_api.queries.search.TextBudget`, so the text
 searches of all its aliases together stay within ``civicgraph_max_text_searches``.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -114,3 +122,40 @@ class TextBudget(SchemaExtension):
             yield
         finally:
             text_budget.reset(token)
+
+
+DOCUMENTS = 512
+_documents: OrderedDict[tuple[str, tuple[Any, ...]], DocumentNode] = OrderedDict()
+
+
+class DocumentCache(SchemaExtension):
+    """Parse and validate a query text once; later requests with the same text reuse it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key: tuple[str, tuple[Any, ...]] | None = None
+        self.cached = False
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query:
+            options = tuple(sorted(context.parse_options.items()))
+            self.key = (context.query, (id(context.schema), *options))  # validated per schema
+            document = _documents.get(self.key)
+            if document is not None:
+                _documents.move_to_end(self.key)
+                context.graphql_document = document
+                self.cached = True
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if self.cached:
+            context.pre_execution_errors = []  # validated when it was cached
+        yield
+        if self.key is not None and not self.cached and context.pre_execution_errors == []:
+            document = context.graphql_document
+            if document is not None:
+                _documents[self.key] = document
+                if len(_documents) > DOCUMENTS:
+                    _documents.popitem(last=False)

@@ -5,18 +5,28 @@ most :data:`MAX_DEFAULT_WORKERS`, or ``CIVICGRAPH_API_WORKERS``): one Python pro
 one core by its interpreter lock, while Neo4j and the clients can use them all. Each worker builds
 the app itself (:func:`app_from_environment`), so each has its own lifespan, driver pool, caches
 and health checks; uvicorn's supervisor restarts a worker that dies.
+
+Each worker listens on a socket of its own, bound to the same port with ``SO_REUSEPORT``, so the
+kernel spreads new connections over the workers. With uvicorn's one shared listening socket the
+worker that wakes first accepts every pending connection (asyncio accepts up to 100 per wake-up):
+16 keep-alive clients connecting at once all landed on one worker, and the other core idled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import socket
+import sys
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
 
 from civicgraph.settings import Settings, get_settings
 from graph_api.web.app import create_app
+from graph_api.web.listen import WorkerListener, reuse_port_socket
 
 MAX_DEFAULT_WORKERS = 4
 log = logging.getLogger("graph_api")
@@ -68,9 +78,17 @@ def serve(
     if count == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return
-    uvicorn.run(
-        "graph_api.web.server:app_from_environment",
-        factory=True,
-        workers=count,
-        **options,  # type: ignore[arg-type]
-    )
+    target = "graph_api.web.server:app_from_environment"
+    if not hasattr(socket, "SO_REUSEPORT"):  # not on Linux: uvicorn's one shared socket
+        uvicorn.run(target, factory=True, workers=count, **options)  # type: ignore[arg-type]
+        return
+    host, port = str(options["host"]), int(options["port"])  # type: ignore[call-overload]
+    try:
+        reuse_port_socket(host, port).close()  # the port is free (and ours) before workers start
+    except OSError as exc:
+        log.error("cannot listen on %s:%s: %s", host, port, exc)
+        sys.exit(1)
+    config = uvicorn.Config(target, factory=True, workers=count, **options)  # type: ignore[arg-type]
+    log.info("serving on http://%s:%s with %d worker processes", host, port, count)
+    with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl+C is a clean stop
+        Multiprocess(config, sockets=[WorkerListener(host, port)]).run()  # type: ignore[list-item]
