@@ -4,6 +4,7 @@ the session's Neo4j, on ILLUSTRATIVE fixtures."""
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,22 @@ def test_load_reports_and_exit_codes(
     assert "rows read: 11; mapped: 4; rejected: 6" in out
     assert "row 6: unknown country (country='Atlantis')" in out
     assert '"category": "duplicate key"' in report.read_text()
+
+
+def test_reference_path_gives_the_same_summary_and_every_load_says_its_time(
+    cli_store: neo4j.Driver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--reference`` maps and validates through rdflib and pyshacl: the same rows loaded and
+    rejected, for the same reasons; each summary ends with the load's phases and total time."""
+    table = str(TABLES / "keepiton_illustrative.csv")
+    summaries = []
+    for extra in ([], ["--reference"]):
+        assert main(["load", "--source", "keepiton", "--dry-run", "--quiet", *extra, table]) == 0
+        out = capsys.readouterr().out
+        assert re.search(r"time: .*validate [0-9.]+s.*total [0-9.]+s", out)
+        summaries.append(re.sub(r"\n  time: [^\n]*", "", out))
+    assert "rows read: 11; mapped: 4; rejected: 6" in summaries[0]
+    assert summaries[1] == summaries[0]
 
 
 def test_a_table_that_does_not_fit_the_mapping_is_refused(cli_store: neo4j.Driver) -> None:
