@@ -37,11 +37,20 @@ def test_the_docs_have_the_promised_examples():
 
 @pytest.fixture(scope="module")
 def store(neo4j_driver):
+    """The API test data, plus the #KeepItOn dataset's description (the dataset examples name
+    it), retracted again afterwards with ``civicgraph unload``'s function."""
+    from civicgraph.store import database
+    from loaders.pipeline import load_paths
+    from loaders.unload import unload
+
     ensure_loaded(neo4j_driver)
     neo4j_driver.execute_query(
         "MATCH (n:Resource) WHERE n.iri STARTS WITH $p DETACH DELETE n", {"p": ID + "incident/xb/"}
     )
-    return neo4j_driver
+    summary = load_paths([ROOT / "loaders" / "mappings" / "keepiton.ttl"], driver=neo4j_driver)
+    yield neo4j_driver
+    if not summary.counts.already_loaded:
+        unload(neo4j_driver, database(), summary.load.iri)
 
 
 @pytest.fixture(scope="module")
