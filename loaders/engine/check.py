@@ -178,23 +178,29 @@ def _min_length(_: Evaluator, n: int, values: list[Term], __: Term) -> Iterator[
             yield v
 
 
-def _min_inclusive(_: Evaluator, low: Literal, values: list[Term], __: Term) -> Iterator[object]:
-    """pyshacl's rule: strings compare only with strings, then ``compare_literal(v, min) >= 0``."""
-    low_is_text = isinstance(low.value, str)
-    for v in values:
-        if not isinstance(v, Lit):
-            yield v
-            continue
-        lit = literal(v)
-        if isinstance(lit.value, str) != low_is_text:
-            yield v
-            continue
-        try:
-            ok = compare_literal(lit, low) >= 0
-        except (TypeError, NotImplementedError):
-            ok = False
-        if not ok:
-            yield v
+def _within(at_least: bool) -> Callable[..., Iterator[object]]:
+    """sh:minInclusive / sh:maxInclusive by pyshacl's rule: strings compare only with strings,
+    then ``compare_literal(v, bound)`` is ``>= 0`` (min) or ``<= 0`` (max)."""
+
+    def check(_: Evaluator, bound: Literal, values: list[Term], __: Term) -> Iterator[object]:
+        bound_is_text = isinstance(bound.value, str)
+        for v in values:
+            if not isinstance(v, Lit):
+                yield v
+                continue
+            lit = literal(v)
+            if isinstance(lit.value, str) != bound_is_text:
+                yield v
+                continue
+            try:
+                order = compare_literal(lit, bound)
+                ok = order >= 0 if at_least else order <= 0
+            except (TypeError, NotImplementedError):
+                ok = False
+            if not ok:
+                yield v
+
+    return check
 
 
 def _comparable(term: Term) -> tuple[object, bool]:
@@ -285,7 +291,8 @@ CHECKS: dict[str, Callable[..., Iterator[object]]] = {
     "nodeKind": _node_kind,
     "pattern": _pattern,
     "minLength": _min_length,
-    "minInclusive": _min_inclusive,
+    "minInclusive": _within(at_least=True),
+    "maxInclusive": _within(at_least=False),
     "languageIn": _language_in,
     "in": _in,
     "hasValue": _has_value,

@@ -51,6 +51,7 @@ COMPONENTS = {
     SH.pattern,
     SH.minLength,
     SH.minInclusive,
+    SH.maxInclusive,
     SH.languageIn,
     SH["in"],
     SH.hasValue,
@@ -149,7 +150,7 @@ class _Compiler:
             return name, tuple(str(x).lower() for x in _list(g, o))
         if p in (SH.minCount, SH.maxCount, SH.minLength):
             return name, int(o)  # type: ignore[call-overload]
-        if p == SH.minInclusive:
+        if p in (SH.minInclusive, SH.maxInclusive):
             return name, o
         if p == SH.uniqueLang:
             return name, o == Literal(True)
