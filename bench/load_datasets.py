@@ -19,16 +19,16 @@ import argparse
 import os
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from load_rdf import throwaway_neo4j  # noqa: E402  (beside this script)
 from rdflib import SH, URIRef  # noqa: E402
 
-from civicgraph import neo4j_local, neo4j_runtime, store  # noqa: E402
+from civicgraph import store  # noqa: E402
 from civicgraph.paths import ontology_files, reference_files  # noqa: E402
 from civicgraph.settings import Settings  # noqa: E402
 from loaders.mapping.load import load_mapping, mapping_for_source  # noqa: E402
@@ -130,24 +130,8 @@ def main() -> int:
         return 2
     if args.what_if_relaxed_resolutions:
         relax_resolution_shapes()
-    external = os.environ.get("CIVICGRAPH_BENCH_NEO4J_URI")
-    if external:
-        print("\n".join(run(args.data, Settings(neo4j_uri=external), not args.quiet)))
-        return 0
-    settings = Settings(neo4j_uri=None)
-    with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as home:
-        state = neo4j_local.start(
-            settings,
-            home=Path(home),
-            port=neo4j_runtime.free_port(settings.civicgraph_bolt_host),
-            heap="1g",
-            pagecache="512m",
-        )
-        try:
-            client = neo4j_local.client_settings(settings, state)
-            print("\n".join(run(args.data, client, not args.quiet)))
-        finally:
-            neo4j_local.stop(settings, home=Path(home))
+    with throwaway_neo4j() as client:  # or CIVICGRAPH_BENCH_NEO4J_URI
+        print("\n".join(run(args.data, client, not args.quiet)))
     return 0
 
 

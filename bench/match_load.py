@@ -14,7 +14,6 @@ figures (rows matched, created, ambiguous) and the times as Markdown.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -25,8 +24,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "loaders" / "mappings" / "examples"))
 
 from derive_research_copy import derive  # noqa: E402  (beside the example mapping)
+from load_rdf import throwaway_neo4j  # noqa: E402  (beside this script)
 
-from civicgraph import neo4j_local, neo4j_runtime, store  # noqa: E402
+from civicgraph import store  # noqa: E402
 from civicgraph.paths import ontology_files, reference_files  # noqa: E402
 from civicgraph.settings import Settings  # noqa: E402
 from loaders.mapping.load import load_mapping, mapping_for_source  # noqa: E402
@@ -96,24 +96,8 @@ def main() -> int:
     if not (args.data / KEEPITON).is_file():
         print(f"no #KeepItOn file under {args.data}", file=sys.stderr)
         return 2
-    external = os.environ.get("CIVICGRAPH_BENCH_NEO4J_URI")
-    if external:
-        print("\n".join(run(args.data, args.rows, Settings(neo4j_uri=external))))
-        return 0
-    settings = Settings(neo4j_uri=None)
-    with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as home:
-        state = neo4j_local.start(
-            settings,
-            home=Path(home),
-            port=neo4j_runtime.free_port(settings.civicgraph_bolt_host),
-            heap="1g",
-            pagecache="512m",
-        )
-        try:
-            client = neo4j_local.client_settings(settings, state)
-            print("\n".join(run(args.data, args.rows, client)))
-        finally:
-            neo4j_local.stop(settings, home=Path(home))
+    with throwaway_neo4j() as client:  # or CIVICGRAPH_BENCH_NEO4J_URI
+        print("\n".join(run(args.data, args.rows, client)))
     return 0
 
 

@@ -197,14 +197,19 @@ def _load(
     if not report.conforms:
         raise ValidationFailed(report, load.source)
     if records.problems:
-        listed = "\n  ".join(records.problems[:20])
-        raise CivicGraphError(
-            f"the store cannot hold this data as given:\n  {listed}\nNothing was written."
-        )
+        raise cannot_hold(records.problems)
     check_targets(records, driver, db)
     counts = write(driver, records, load, database=db, phases=phases)
     seconds = time.perf_counter() - started
     return LoadSummary(load, counts, report, records.skipped, dict(phases.timings), seconds)
+
+
+def cannot_hold(problems: list[str]) -> CivicGraphError:
+    """The error for records the store cannot hold (the first 20 listed); raised before writing."""
+    listed = "\n  ".join(problems[:20])
+    return CivicGraphError(
+        f"the store cannot hold this data as given:\n  {listed}\nNothing was written."
+    )
 
 
 def load_graph(

@@ -132,7 +132,7 @@ def run_load(
 ) -> tuple[LoadInfo, LoadCounts, ValidationReport, Records, float]:
     """Convert, then write in a thread while the shapes are checked (``loaders.engine.overlap``);
     the write commits only once the data conforms and every relationship end exists."""
-    from loaders.pipeline import NothingToLoad, check_targets
+    from loaders.pipeline import NothingToLoad, cannot_hold, check_targets
 
     if parsed.facts.triples == 0:
         raise NothingToLoad(parsed.source)
@@ -158,10 +158,7 @@ def run_load(
         if not report.conforms:
             raise ValidationFailed(report, load.source)
         if records.problems:
-            listed = "\n  ".join(records.problems[:20])
-            raise CivicGraphError(
-                f"the store cannot hold this data as given:\n  {listed}\nNothing was written."
-            )
+            raise cannot_hold(records.problems)
         check_targets(records, driver, database)
     except BaseException:
         if beside is not None:

@@ -103,7 +103,8 @@ def _eligible(spec: MatchSpec, row: RowKeys, cand: Candidate) -> bool:
 def explain(spec: MatchSpec, row: RowKeys, cand: Candidate) -> tuple[float, list[str]]:
     """The score (mean agreement of the compared fields, 0..1) and one line per comparison."""
     parts: list[float] = [1.0]
-    lines = [f"{'jurisdiction' if spec.kind == 'law' else 'country'}: {row.country.upper()} (same)"]
+    code = row.country.rsplit("/", 1)[-1].upper()  # the country node's IRI ends in its code
+    lines = [f"{'jurisdiction' if spec.kind == 'law' else 'country'}: {code} (same)"]
     if spec.kind == "law":
         parts.append(1.0)
         lines.append(f"title: {row.title!r} = a title of the candidate (normalised)")
