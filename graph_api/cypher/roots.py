@@ -76,7 +76,8 @@ def list_query(
 
     ``split``: the matches with and without an indexed date property, and the property. The
     dated nodes are then read in index order and only as many as the page needs; the undated
-    ones (their key is ``$nullKey``, last in either direction) only when the page is not full."""
+    ones (their key is ``$nullKey``, last in either direction) only when the page is not full
+    (an UNWIND of nothing, since the planner moves a WHERE on ``head`` below their scan)."""
     try:
         sel = root_selection(info)
         c = compiler(info)
@@ -103,7 +104,7 @@ WITH n, k ORDER BY n.{prop} {order}, n.iri {order} LIMIT $limit
 RETURN collect({{n: n, k: k}}) AS head
 }}
 CALL (head) {{
-WITH head WHERE size(head) < $limit
+UNWIND CASE WHEN size(head) < $limit THEN [true] ELSE [] END AS more
 {undated}
 WITH n, $nullKey AS k
 {after}
