@@ -101,6 +101,7 @@ FIELD_BY_FIELD = {
     "node": ("graph_api.cypher.roots.node", False),
     "list": ("graph_api.queries.listing.list_query", None),
     "briefing": ("graph_api.cypher.briefing.briefing", None),
+    "paths": ("graph_api.queries.walks.paths_query", None),
 }
 
 
@@ -113,7 +114,7 @@ async def both_paths(api, monkeypatch, path: str, query: str, variables=None):
         return stands_for
 
     with monkeypatch.context() as patch:
-        if path == "list":
+        if path in ("list", "paths"):
             patch.setattr(target, lambda *args, **kwargs: None)
         else:
             patch.setattr(target, not_compiled)
@@ -160,6 +161,27 @@ async def test_the_briefing_is_one_query_with_the_per_field_answer(api, monkeypa
     data = compiled["data"]["briefing"]
     assert data["incidentCount"] == 3 and data["threats"] and data["rights"]
     assert compiled["extensions"]["cypherQueries"] == 1 < per_field
+
+
+async def test_paths_project_their_nodes_with_the_per_field_answer(api, monkeypatch):
+    query = """query($a: ID!, $b: ID!) { paths(from: $a, to: $b, maxHops: 3) { __typename length
+      start { id __typename ... on Incident { startDate } }
+      more: steps { __typename node { id label types } relationship property direction } } }"""
+    ends = {"a": SHUTDOWN, "b": ID + "resolution/a-hrc-res-20-8"}
+    compiled, _ = await both_paths(api, monkeypatch, "paths", query, ends)
+    paths = compiled["data"]["paths"]
+    assert paths and paths[0]["start"] == {
+        "id": SHUTDOWN,
+        "__typename": "Incident",
+        "startDate": "2019-03-01",
+    }
+    assert {s["direction"] for p in paths for s in p["more"]} == {"OUTGOING", "INCOMING"}
+    assert compiled["extensions"]["cypherQueries"] == 1
+    # A step's sources are looked up by IRI: not compiled, the same answer as before.
+    sourced, _ = await both_paths(
+        api, monkeypatch, "paths", query.replace("direction }", "direction sources { id } }"), ends
+    )
+    assert all(s["sources"] for p in sourced["data"]["paths"] for s in p["more"])
 
 
 async def test_the_same_query_text_is_parsed_and_validated_once(api):
