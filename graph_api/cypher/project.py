@@ -177,6 +177,25 @@ class Compiler:
             raise Unsupported("language tag")  # the field resolver reports it
         tag = lang.lower() if lang else None
         if tag is None or tag == "en" or tag.startswith("en-"):
+            if spec.scalar == "Date" and not many:
+                # The ISO text Neo4j writes is the Date scalar's; no temporal value to hydrate.
+                def iso(row: Any) -> Any:
+                    value = row[slot]
+                    if type(value) is str:
+                        return value
+                    return _serialised(value, many, date, as_text, ser)
+
+                prop = f"{v}.{spec.name}"
+                return f"CASE WHEN {prop} IS :: DATE THEN toString({prop}) ELSE {prop} END", iso
+            if spec.scalar == "String" and not many:
+
+                def text(row: Any) -> Any:
+                    value = row[slot]
+                    if type(value) is str:
+                        return value
+                    return _serialised(value, many, date, as_text, ser)
+
+                return f"{v}.{spec.name}", text
 
             def plain(row: Any) -> Any:
                 return _serialised(row[slot], many, date, as_text, ser)
