@@ -14,13 +14,13 @@ from civicgraph.model import Ontology
 from graph_api.queries.indexes import index_statements, order_indexes
 from graph_api.queries.listing import ListQuery, _match, indexed_sort
 from graph_api.schema.shape import class_names
-from graph_api.testing import EX
+from graph_api.testing import EX, ID
 
 pytestmark = pytest.mark.neo4j
 
 UNDATED = EX + "incident/xa/undated-order-test"
-PAGE = """query($after: String, $direction: SortDirection) {
-  incidents(first: 2, after: $after, direction: $direction) {
+PAGE = """query($after: String, $direction: SortDirection, $filter: IncidentFilter) {
+  incidents(first: 2, after: $after, direction: $direction, filter: $filter) {
     pageInfo { hasNextPage endCursor }
     edges { cursor node { id ... on Incident { startDate } } } } }"""
 COUNTRY = """query($country: String!) { incidents(first: 100, filter: {country: $country,
@@ -69,10 +69,10 @@ def undated(store, db):
     )
 
 
-async def _pages(api, direction: str, *, one_query: bool = True) -> list[dict]:
+async def _pages(api, direction: str, flt=None, *, one_query: bool = True) -> list[dict]:
     pages, after = [], None
     while True:
-        payload = await api.gql(PAGE, {"after": after, "direction": direction})
+        payload = await api.gql(PAGE, {"after": after, "direction": direction, "filter": flt})
         assert payload["extensions"]["cypherQueries"] == 1 or not one_query
         page = payload["data"]["incidents"]
         pages.append(page)
@@ -94,6 +94,33 @@ async def test_paging_in_index_order_gives_the_per_field_pages(
     assert ids[-1] == undated and len(ids) == len(set(ids)) > 2
     dates = [e["node"]["startDate"] for p in compiled for e in p["edges"]][:-1]
     assert dates == sorted(dates, reverse=direction == "DESC")
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        {"threatType": ID + "threat/internet-shutdown"},
+        {"country": "XA", "startFrom": "2019-01-01"},
+        {"startTo": "2019-12-31"},
+    ],
+)
+async def test_filtered_pages_give_the_per_field_pages(api, monkeypatch, flt):
+    compiled = await _pages(api, "DESC", flt)
+    with monkeypatch.context() as patch:
+        patch.setattr("graph_api.queries.listing.list_query", lambda *a, **k: None)
+        per_field = await _pages(api, "DESC", flt, one_query=False)
+    assert compiled == per_field
+    assert sum(len(p["edges"]) for p in compiled) >= 1
+
+
+async def test_actors_of_a_country_give_the_per_field_answer(api, monkeypatch):
+    query = """{ actors(first: 100, filter: {country: "XA"}) { totalCount nodes { id } } }"""
+    compiled = await api.gql(query)
+    with monkeypatch.context() as patch:
+        patch.setattr("graph_api.queries.listing.list_query", lambda *a, **k: None)
+        per_field = await api.gql(query)
+    assert compiled["data"] == per_field["data"]
+    assert compiled["extensions"]["cypherQueries"] == 1
 
 
 @pytest.mark.parametrize("country", ["XA", "xa", EX + "country/xa", "ZZ"])
