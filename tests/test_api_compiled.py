@@ -7,6 +7,9 @@ neighbours and edge sources, a filtered list with totalCount) each cost exactly 
 
 from __future__ import annotations
 
+import datetime as dt
+
+import neo4j
 import pytest
 
 from graph_api.testing import EX, ID
@@ -199,3 +202,34 @@ async def test_the_same_query_text_is_parsed_and_validated_once(api):
     for _ in range(2):
         assert "noSuchField" in (await api.errors(bad))[0]["message"]
     assert not [key for key in extensions._documents if key[0] == bad]
+
+
+def _plain(value):
+    """Nodes as their IRIs (nodes from two results never compare equal), the rest as it is."""
+    if isinstance(value, neo4j.graph.Node):
+        return value["iri"]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("period", [(None, None), (dt.date(2019, 1, 1), dt.date(2019, 12, 31))])
+def test_say_do_reads_its_country_side_in_one_query_with_each_part_s_rows(store, db, period):
+    from graph_api.votes import saydo_cypher as sql
+
+    country, (start, end) = EX + "country/xa", period
+    text, params = sql.country_side(country, start, end, 100, 20)
+    (row,) = store.execute_query(text, params, database_=db).records
+    parts = {
+        "buckets": sql.incidents_by_threat_and_year(country, start, end),
+        "found": sql.incidents(country, start, end, 100),
+        "rights": sql.rights_restricted(country, start, end),
+        "years": sql.incidents_by_year(country, start, end),
+        "loads": sql.recent_loads(20),
+    }
+    for name, (part, values) in parts.items():
+        alone = store.execute_query(part, values, database_=db).records
+        assert _plain(row[name]) == [_plain(dict(r)) for r in alone], name
+    assert row["found"] and row["years"] and row["loads"]
