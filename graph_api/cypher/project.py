@@ -16,12 +16,12 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from graph_api.cypher import scalars
 from graph_api.cypher.prepared import Prepared
 from graph_api.cypher.selection import Sel, Unsupported
 from graph_api.queries import cursors
 from graph_api.queries.connection import NodeType
 from graph_api.queries.datasets import datasets_of
-from graph_api.queries.db import native
 from graph_api.queries.statements import STATEMENT, checked_property, subject_spec
 from graph_api.schema.shape import (
     NODE,
@@ -32,12 +32,10 @@ from graph_api.schema.shape import (
     type_for_labels,
     type_shapes,
 )
-from graph_api.schema.values import _LANG
 
 Shaper = Callable[[Any], Any]
 NEIGHBOUR_KEY = "toLower(coalesce({m}.label, ''))"
 NEIGHBOURS = "neighbours:toLower(coalesce(m.label, ''))"  # the ordering name cursors carry
-DATES = ("Date", "DateTime")
 
 
 @cache
@@ -70,22 +68,6 @@ def applicable() -> dict[str, frozenset[str]]:
     found = {s.name: frozenset({s.name, *s.interfaces}) for s in type_shapes()}
     found[UNTYPED] = frozenset({UNTYPED, NODE})
     return found
-
-
-def _serialised(value: Any, many: bool, date: bool, text: bool, ser: Shaper) -> Any:
-    """A stored property as the GraphQL scalar ``ser`` serialises it (a list when ``many``)."""
-    if many:
-        if value is None:
-            return []
-        values = value if isinstance(value, list) else [value]
-        return [ser(native(x) if date else x) for x in values]
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if value is None:
-        return None
-    if date:
-        value = native(value)
-    return ser(str(value) if text else value)
 
 
 class Compiler:
@@ -169,27 +151,7 @@ class Compiler:
         return self._single(v, rel, sel, slot)
 
     def _scalar(self, v: str, spec: ScalarField, sel: Sel, slot: str) -> tuple[str, Shaper]:
-        many, date = spec.many, spec.scalar in DATES
-        as_text = spec.name == "label"
-        ser = sel.target.serialize  # type: ignore[attr-defined]
-        lang = sel.args.get("lang") if spec.tagged else None
-        if lang is not None and not _LANG.match(lang):
-            raise Unsupported("language tag")  # the field resolver reports it
-        tag = lang.lower() if lang else None
-        if tag is None or tag == "en" or tag.startswith("en-"):
-
-            def plain(row: Any) -> Any:
-                return _serialised(row[slot], many, date, as_text, ser)
-
-            return f"{v}.{spec.name}", plain
-        key = self.param(f"{spec.name}__{tag.replace('-', '_')}")
-
-        def tagged(row: Any) -> Any:
-            own, stored, other = row[slot]
-            chosen = own if isinstance(stored, str) and stored.lower() == tag else other
-            return _serialised(chosen, many, date, as_text, ser)
-
-        return f"[{v}.{spec.name}, {v}.{spec.name}__lang, {v}[{key}]]", tagged
+        return scalars.projection(v, spec, sel, slot, self.param)
 
     def _sources(self, v: str, sel: Sel, slot: str) -> tuple[str, Shaper]:
         x = self.var("s")

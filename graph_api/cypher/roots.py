@@ -64,10 +64,20 @@ async def node(info: Info, iri: str) -> Any:
 
 
 def list_query(
-    info: Info, match: str, sort_expr: str, descending: bool, count: bool
+    info: Info,
+    match: str,
+    sort_expr: str,
+    descending: bool,
+    count: bool,
+    split: tuple[str, str, str] | None = None,
 ) -> tuple[str, dict[str, Any], Any] | None:
     """One page of a top-level list (``$nullKey``, ``$afterKey``, ``$afterIri``, ``$limit``
-    are the caller's) with ``totalCount`` in the same query when it is asked for."""
+    are the caller's) with ``totalCount`` in the same query when it is asked for.
+
+    ``split``: the matches with and without an indexed date property, and the property. The
+    dated nodes are then read in index order and only as many as the page needs; the undated
+    ones (their key is ``$nullKey``, last in either direction) only when the page is not full
+    (an UNWIND of nothing, since the planner moves a WHERE on ``head`` below their scan)."""
     try:
         sel = root_selection(info)
         c = compiler(info)
@@ -76,11 +86,35 @@ def list_query(
         return None
     op, order = ("<", "DESC") if descending else (">", "ASC")
     wants_total = count and any(s.name == "totalCount" for s in sel.fields.values())
-    text = f"""CALL () {{
-{match}
+    after = (
+        f"WHERE $afterKey IS NULL OR k {op} $afterKey OR (k = $afterKey AND n.iri {op} $afterIri)"
+    )
+    if split is None:
+        page = f"""{match}
 WITH n, coalesce({sort_expr}, $nullKey) AS k
-WHERE $afterKey IS NULL OR k {op} $afterKey OR (k = $afterKey AND n.iri {op} $afterIri)
-WITH n, k ORDER BY k {order}, n.iri {order} LIMIT $limit
+{after}
+WITH n, k ORDER BY k {order}, n.iri {order} LIMIT $limit"""
+    else:
+        dated, undated, prop = split
+        page = f"""CALL () {{
+{dated}
+WITH n, toString(n.{prop}) AS k
+{after}
+WITH n, k ORDER BY n.{prop} {order}, n.iri {order} LIMIT $limit
+RETURN collect({{n: n, k: k}}) AS head
+}}
+CALL (head) {{
+UNWIND CASE WHEN size(head) < $limit THEN [true] ELSE [] END AS more
+{undated}
+WITH n, $nullKey AS k
+{after}
+WITH n, k ORDER BY n.iri {order} LIMIT $limit
+RETURN collect({{n: n, k: k}}) AS tail
+}}
+UNWIND (head + tail)[..$limit] AS row
+WITH row.n AS n, row.k AS k"""
+    text = f"""CALL () {{
+{page}
 RETURN collect({item}) AS items
 }}
 RETURN items, {f"COUNT {{ {match} }}" if wants_total else "null"} AS total"""

@@ -24,6 +24,10 @@ TEXT_CLAUSE = (
 COUNTRY_CLAUSE = (
     "EXISTS {{ MATCH (n)-[:{rel}]->(c:Country) WHERE c.iri = ${p} OR c.isoAlpha2 = toUpper(${p}) }}"
 )
+# The country node such a clause asks for, to start the list from (ListQuery.anchor_at).
+COUNTRY_ANCHOR = (
+    "MATCH (anchor:Country) WHERE anchor.iri = ${p} OR anchor.isoAlpha2 = toUpper(${p})"
+)
 NARROWER_THREAT = (
     "EXISTS {{ MATCH (n)-[:{rel}]->(:ThreatType)-[:BROADER*0..6]->(t) WHERE t.iri = ${p} }}"
 )
@@ -84,7 +88,9 @@ class IncidentFilter(ProvenanceFilter):
     def apply(self, q: ListQuery) -> None:
         self.apply_provenance(q)
         if self.country:
-            q.add(COUNTRY_CLAUSE.format(rel="COUNTRY", p="country"), country=self.country)
+            clause = COUNTRY_CLAUSE.format(rel="COUNTRY", p="country")
+            q.add(clause, country=self.country)
+            q.anchor_at(COUNTRY_ANCHOR.format(p="country"), "COUNTRY", clause)
         if self.threat_type:
             q.add(NARROWER_THREAT.format(rel="THREAT_TYPE", p="threat"), threat=self.threat_type)
         if self.right:
@@ -179,7 +185,9 @@ class ActorFilter(ProvenanceFilter):
         self.apply_provenance(q)
         types_filter(q, self.types)
         if self.country:
-            q.add(COUNTRY_CLAUSE.format(rel="COUNTRY", p="country"), country=self.country)
+            clause = COUNTRY_CLAUSE.format(rel="COUNTRY", p="country")
+            q.add(clause, country=self.country)
+            q.anchor_at(COUNTRY_ANCHOR.format(p="country"), "COUNTRY", clause)
         if self.member_of:
             q.add(
                 "EXISTS { MATCH (n)<-[:MEMBER]-(:Membership)-[:ORGANISATION]->(o) "

@@ -46,6 +46,10 @@ SORT_EXPRESSIONS = {
     SortBy.SESSION: "right('0000000000' + toString(n.session), 10)",
     SortBy.IRI: "n.iri",
 }
+# Sort keys that are one ontology property (graph_api.queries.indexes gives dates an index).
+SORT_PROPERTIES = {SortBy.START_DATE: "startDate", SortBy.ADOPTION_DATE: "adoptionDate"}
+# The labels of the top-level lists, filled in by _list_field.
+LIST_LABELS: list[str] = []
 
 
 class _Filter(Protocol):
@@ -61,7 +65,13 @@ async def _page(
     first: int | None,
     after: str | None,
 ) -> Any:
-    q = ListQuery(label, sort.value, SORT_EXPRESSIONS[sort], direction is SortDirection.DESC)
+    q = ListQuery(
+        label,
+        sort.value,
+        SORT_EXPRESSIONS[sort],
+        direction is SortDirection.DESC,
+        sort_property=SORT_PROPERTIES.get(sort),
+    )
     if flt is not None:
         flt.apply(q)
         if isinstance(flt, ProvenanceFilter):
@@ -71,6 +81,7 @@ async def _page(
 
 def _list_field(label: str, filter_type: type, default_sort: SortBy, description: str) -> Any:
     """A connection field over ``label`` with ``filter_type`` as its ``filter`` argument."""
+    LIST_LABELS.append(label)
 
     async def resolve(
         info: Info,

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from graph_api.cypher.roots import run
+from graph_api.cypher.walks import paths_query
 from graph_api.errors import bad_argument, not_found
 from graph_api.queries.connection import Node, NodeType, RelationshipType
 from graph_api.queries.db import NodeRecord
@@ -39,15 +41,21 @@ def _check_range(name: str, value: int, low: int, high: int) -> int:
     return value
 
 
-def paths_cypher(types: tuple[str, ...], hops: int) -> str:
-    """Both ends checked and the paths found in one round trip (``found`` says which ends exist)."""
+def paths_match(types: tuple[str, ...], hops: int) -> str:
+    """Both ends and the paths ``p`` between them, inside a ``CALL (a, b)`` left open for the
+    caller's ``RETURN ... }``."""
     return f"""
 OPTIONAL MATCH (a:Resource {{iri: $from}})
 OPTIONAL MATCH (b:Resource {{iri: $to}})
 CALL (a, b) {{
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
   MATCH p = allShortestPaths((a)-[:{"|".join(types)}*..{int(hops)}]-(b))
-  WITH p LIMIT $limit
+  WITH p LIMIT $limit"""
+
+
+def paths_cypher(types: tuple[str, ...], hops: int) -> str:
+    """Both ends checked and the paths found in one round trip (``found`` says which ends exist)."""
+    return f"""{paths_match(types, hops)}
   RETURN collect({{nodes: nodes(p), rels: [r IN relationships(p) | {REL_ROW}]}}) AS paths
 }}
 RETURN [a IS NOT NULL, b IS NOT NULL] AS found, paths
@@ -170,12 +178,19 @@ class WalkFields:
         if str(from_) == str(to):
             raise bad_argument("to", "`from` and `to` are the same node.", "distinct")
         types = walk_types(via)
-        rows = await info.context.db.read(
-            paths_cypher(types, hops), {"from": str(from_), "to": str(to), "limit": MAX_PATHS}
-        )
+        params = {"from": str(from_), "to": str(to), "limit": MAX_PATHS}
+        compiled = paths_query(info, paths_match(types, hops), limit)
+        if compiled is not None:
+            text, extra, _ = compiled
+            rows = await run(info, text, {**params, **extra})
+        else:
+            rows = await info.context.db.read(paths_cypher(types, hops), params)
         for iri, exists in zip((str(from_), str(to)), rows[0]["found"], strict=True):
             if not exists:
                 raise not_found(iri)
+        if compiled is not None:
+            answer: Any = compiled[2](rows[0]["paths"])
+            return answer
         found = sorted((_path(r) for r in rows[0]["paths"]), key=_path_key)
         return found[:limit]
 

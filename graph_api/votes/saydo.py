@@ -227,15 +227,15 @@ async def build_say_do(
         (s for s in head[0]["states"] if s["type"] == "COUNTRY"), key=lambda s: s["start"]["iri"]
     )
     state = NodeRecord.from_node(states[0]["start"]) if states else None
-    buckets = await db.read(*sql.incidents_by_threat_and_year(place.iri, start, end))
-    found = await db.read(*sql.incidents(place.iri, start, end, first))
+    (side,) = await db.read(*sql.country_side(place.iri, start, end, first, MAX_LOADS))
+    buckets, found = side["buckets"], side["found"]
     rights = [
         RestrictedRight(
             record=NodeRecord.from_node(r["x"]),
             source_records=_nodes(r["sources"]),
             incident_count=int(r["n"]),
         )
-        for r in await db.read(*sql.rights_restricted(place.iri, start, end))
+        for r in side["rights"]
     ]
     restricted = {r.record.iri for r in rights}
     resolutions = await _resolutions(db, state, restricted, sourced_only)
@@ -250,10 +250,7 @@ async def build_say_do(
         start=start,
         end=end,
         incident_count=int(found[0]["total"]) if found else 0,
-        incidents_by_year=[
-            YearCount(year=r["year"], count=int(r["n"]))
-            for r in await db.read(*sql.incidents_by_year(place.iri, start, end))
-        ],
+        incidents_by_year=[YearCount(year=r["year"], count=int(r["n"])) for r in side["years"]],
         incidents_by_threat_and_year=[
             IncidentBucket(
                 threat_record=NodeRecord.from_node(b["t"]) if b["t"] is not None else None,
@@ -276,9 +273,7 @@ async def build_say_do(
         resolutions=resolutions,
         human_rights_votes=record,
         foc_membership=memberships,
-        load_records=[
-            NodeRecord.from_node(r["l"]) for r in await db.read(*sql.recent_loads(MAX_LOADS))
-        ],
+        load_records=[NodeRecord.from_node(r["l"]) for r in side["loads"]],
     )
 
 

@@ -111,6 +111,38 @@ def recent_loads(limit: int) -> Query:
     """The latest loads: what the store holds, and as of when."""
     return (
         "MATCH (l:Load) WHERE l.loadedAt IS NOT NULL "
-        "RETURN l ORDER BY l.loadedAt DESC, l.iri LIMIT $limit",
-        {"limit": limit},
+        "RETURN l ORDER BY l.loadedAt DESC, l.iri LIMIT $loads",
+        {"loads": limit},
     )
+
+
+def country_side(
+    country: str, start: dt.date | None, end: dt.date | None, limit: int, loads: int
+) -> Query:
+    """The reads that need only the country and the period (and the latest loads) in one round
+    trip: one column per part, its rows as maps in the part's own order."""
+    parts: list[tuple[str, Query, tuple[str, ...]]] = [
+        (
+            "buckets",
+            incidents_by_threat_and_year(country, start, end),
+            ("t", "year", "n", "datasets"),
+        ),
+        (
+            "found",
+            incidents(country, start, end, limit),
+            ("i", "threats", "rows", "sources", "total"),
+        ),
+        ("rights", rights_restricted(country, start, end), ("x", "n", "sources")),
+        ("years", incidents_by_year(country, start, end), ("year", "n")),
+        ("loads", recent_loads(loads), ("l",)),
+    ]
+    params: dict[str, Any] = {}
+    for _, (_, values), _ in parts:
+        params.update(values)
+    calls = [_collected(name, text, columns) for name, (text, _), columns in parts]
+    return "\n".join(calls) + f"\nRETURN {', '.join(name for name, _, _ in parts)}", params
+
+
+def _collected(name: str, text: str, columns: tuple[str, ...]) -> str:
+    row = ", ".join(f"{c}: {c}" for c in columns)
+    return f"CALL () {{\nCALL () {{\n{text}\n}}\nRETURN collect({{{row}}}) AS {name}\n}}"

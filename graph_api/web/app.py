@@ -21,6 +21,7 @@ from civicgraph import store
 from civicgraph.errors import StoreUnavailable
 from civicgraph.settings import Settings, get_settings
 from graph_api.pages.routes import router as pages_router
+from graph_api.queries.indexes import ensure_order_indexes
 from graph_api.queries.search import ensure_search_index
 from graph_api.schema.build import build_schema
 from graph_api.schema.sdl import render_sdl
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await asyncio.wait_for(store.verify_async(app.state.driver, settings), STARTUP_WAIT)
             await ensure_search_index(app.state.driver, app.state.database)
+            await ensure_order_indexes(app.state.driver, app.state.database)
         except (StoreUnavailable, TimeoutError, Neo4jError, DriverError) as exc:
             log.warning("serving without a ready store (search index not checked): %s", exc)
         try:
