@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from bench.load_rdf import WORK, client_env, wipe  # noqa: E402
 from civicgraph import neo4j_local, neo4j_runtime, store  # noqa: E402
 from civicgraph.settings import Settings  # noqa: E402
+from loaders.writer import open_session  # noqa: E402
 
 FINGERPRINT = (
     "CALL () { MATCH (n) RETURN count(n) AS nodes, sum(size(keys(n))) AS nodeKeys,\n"
@@ -56,8 +57,8 @@ TRACES = (
 def query(settings: Settings, text: str) -> list[dict[str, Any]]:
     driver = store.open_driver(settings)
     try:
-        records, _, _ = driver.execute_query(text, database_=store.database(settings))
-        return [r.data() for r in records]
+        with open_session(driver, store.database(settings)) as session:
+            return [r.data() for r in session.run(text)]
     finally:
         driver.close()
 
