@@ -137,6 +137,7 @@ class Server:
     def kill_and_restart(self) -> Settings:
         os.kill(self.pid, signal.SIGKILL)
         wait_until(lambda: not neo4j_runtime.pid_alive(self.pid), 60, "Neo4j to die")
+        time.sleep(45)  # past the driver's 30 s of retries: the loader fails, the rerun rolls back
         neo4j_local.stop(self.local, home=self.home)
         return self.start()
 
