@@ -2,11 +2,11 @@
 
 All or nothing: the whole load runs in one write transaction, so any failure (a relationship whose
 end node is missing, a constraint violation, a dropped connection) leaves the graph as it was.
-Idempotent: nodes and relationships are MERGEd on ``iri`` / (start, type, end) and set to the same
-values, and the ``Load`` node is keyed by the content's sha256, so loading the same content twice
-changes no count and no value. A reload re-asserts the content (repairing anything changed since)
-but keeps the first ``Load`` node, its ``loadedAt`` and its counts; ``LoadCounts.already_loaded``
-tells the caller it was a repeat.
+Idempotent: nodes and relationships are found on ``iri`` / (start, type, end) (created when absent,
+see ``loaders.fresh``) and set to the same values, and the ``Load`` node is keyed by the content's
+sha256, so loading the same content twice changes no count and no value. A reload re-asserts the
+content (repairing anything changed since) but keeps the first ``Load`` node, its ``loadedAt`` and
+its counts; ``LoadCounts.already_loaded`` tells the caller it was a repeat.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from civicgraph.settings import get_settings
 from civicgraph.store import database as default_database
 from civicgraph.store import one_line
 from loaders import cypher
+from loaders.fresh import Fresh, batch_iris, split_nodes
 from loaders.progress import Advance, Phases
 from loaders.records import Records
 
@@ -188,9 +189,10 @@ class _Transaction:
         load_result = tx.run(*cypher.merge_load(self.load.iri, self.load.properties()))
         counts.already_loaded = load_result.consume().counters.nodes_created == 0
         total = self.records.node_count + self.records.relationship_count
+        fresh = Fresh(self.records.relationship_count)  # this run's: the driver may rerun it
         with self.phases.phase("write", total=total) as advance:
-            self._nodes(tx, counts, advance)
-            self._relationships(tx, counts, advance)
+            self._nodes(tx, counts, advance, fresh)
+            self._relationships(tx, counts, advance, fresh)
         for query in self.after:  # provenance of table loads (loaders/matching): same transaction
             tx.run(*query).consume()
         if self.gate is not None:
@@ -199,35 +201,43 @@ class _Transaction:
             tx.run(*cypher.set_load_counts(self.load.iri, counts.as_properties())).consume()
         return counts
 
-    def _nodes(self, tx: neo4j.ManagedTransaction, counts: LoadCounts, advance: Advance) -> None:
+    def _nodes(
+        self, tx: neo4j.ManagedTransaction, counts: LoadCounts, advance: Advance, fresh: Fresh
+    ) -> None:
         for batch in grouped_batches(self.records.nodes, self.batch_size):
-            result = tx.run(*cypher.merge_nodes(batch, self.load.iri))
-            record = result.single()
-            created = result.consume().counters.nodes_created
-            changed = record["changed"] if record else 0
-            size = batch_rows(batch)
+            found = set(_run(tx, cypher.existing_nodes(batch_iris(batch)))["found"])
+            new, old = split_nodes(batch, found)
+            if new:
+                tx.run(*cypher.create_nodes(new, self.load.iri)).consume()
+                fresh.created(batch_iris(new))
+            changed = _run(tx, cypher.merge_nodes(old, self.load.iri))["changed"] if old else 0
+            size, created = batch_rows(batch), batch_rows(new)
             counts.nodes_created += created
-            counts.nodes_updated += changed - created
-            counts.nodes_unchanged += size - changed
+            counts.nodes_updated += changed
+            counts.nodes_unchanged += size - created - changed
             advance(size)
 
     def _relationships(
-        self, tx: neo4j.ManagedTransaction, counts: LoadCounts, advance: Advance
+        self, tx: neo4j.ManagedTransaction, counts: LoadCounts, advance: Advance, fresh: Fresh
     ) -> None:
         for batch in grouped_batches(self.records.relationships, self.batch_size):
-            result = tx.run(*cypher.merge_relationships(batch, self.load.iri))
-            record = result.single()
-            created = result.consume().counters.relationships_created
-            matched = record["rows"] if record else 0
+            create, merge = fresh.split_relationships(batch)
+            created = matched = changed = merged_new = 0
+            if create:
+                created = _run(tx, cypher.create_relationships(create, self.load.iri))["rows"]
+            if merge:
+                result = tx.run(*cypher.merge_relationships(merge, self.load.iri))
+                record = result.single()
+                merged_new = result.consume().counters.relationships_created
+                matched, changed = (record["rows"], record["changed"]) if record else (0, 0)
             size = batch_rows(batch)
-            if matched != size:
+            if created + matched != size:
                 missing = _run(tx, cypher.missing_nodes(relationship_ends(batch)))["missing"]
                 raise missing_ends(
                     batch, missing, "Nothing was written (the load was rolled back)."
                 )
-            changed = record["changed"] if record else 0
-            counts.relationships_created += created
-            counts.relationships_updated += changed - created
+            counts.relationships_created += created + merged_new
+            counts.relationships_updated += changed - merged_new
             counts.relationships_unchanged += matched - changed
             advance(size)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import neo4j
@@ -22,8 +23,11 @@ from civicgraph.paths import ROOT
 from civicgraph.settings import Settings
 from loaders.engine import load as engine_load
 from loaders.engine import staged
+from loaders.engine.staged import staged_write
 from loaders.pipeline import load_paths
-from loaders.writer import WriteFailed
+from loaders.progress import Phases
+from loaders.records import NodeRow, Records
+from loaders.writer import LoadInfo, WriteFailed, open_session
 
 pytestmark = pytest.mark.neo4j
 
@@ -34,9 +38,13 @@ STAGED = (
 
 
 def leftovers(driver: neo4j.Driver) -> int:
+    """Every trace an attempt may leave: its nodes, marks (format 1) and copies' keys."""
     records, _, _ = driver.execute_query(
-        "MATCH (n) WHERE n:LoadAttempt OR n:LoadUndo OR n.pendingLoad IS NOT NULL "
-        "RETURN count(n) AS n"
+        "CALL () { MATCH (n) WHERE n:LoadAttempt OR n:LoadUndo OR n.pendingLoad IS NOT NULL\n"
+        "  OR any(k IN keys(n) WHERE k STARTS WITH 'undo') RETURN count(n) AS nodes }\n"
+        "CALL () { MATCH ()-[r]->() WHERE r.pendingLoad IS NOT NULL\n"
+        "  OR any(k IN keys(r) WHERE k STARTS WITH 'undo') RETURN count(r) AS rels }\n"
+        "RETURN nodes + rels AS n"
     )
     return int(records[0]["n"])
 
@@ -157,3 +165,149 @@ def test_kill_9_of_neo4j_mid_write_then_a_rerun_gives_exact_counts(
         assert counts(driver) == loaded
     finally:
         driver.close()
+
+
+EX = "https://w3id.org/civic-space-graph/id/example/"
+NEW_SOURCE = EX + "source/bulk-update"
+
+
+def changes() -> Records:
+    """Rows for a store holding ``bulk_file(_, 100)``: an incident changed, a relationship between
+    two nodes already there (recorded by IRIs), one re-asserted with a new source (copied first),
+    and new incidents with relationships to old nodes (they go with their start nodes)."""
+    incident = EX + "incident/i0"
+    new: list[NodeRow] = [
+        {"iri": EX + f"incident/n{i}", "props": {"status": "ongoing"}} for i in range(30)
+    ]
+    return Records(
+        nodes={
+            ("Event", "Incident"): [{"iri": incident, "props": {"status": "ongoing"}}, *new],
+            ("Source",): [{"iri": NEW_SOURCE, "props": {"title": "Example update"}}],
+        },
+        relationships={
+            "RESTRICTS_RIGHT": [
+                {"start": incident, "end": EX + "right/r3", "sources": [NEW_SOURCE]},
+                {"start": incident, "end": EX + "right/r0", "sources": [NEW_SOURCE]},
+            ],
+            "COUNTRY": [
+                {"start": row["iri"], "end": EX + "country/c1", "sources": []} for row in new
+            ],
+        },
+    )
+
+
+def pending(driver: neo4j.Driver, db: str, records: Records) -> staged.Attempt:
+    """An attempt that wrote ``records`` in batches of 7 and was then abandoned, as by kill -9."""
+    load = LoadInfo.for_content("changes", "c" * 64)
+    with open_session(driver, db) as session:
+        staged.prepare(session)
+        attempt = staged.Attempt(session, load, batch_size=7)
+        attempt.write(records, lambda _: None)
+        session.run(
+            "MATCH (a:LoadAttempt {iri: $a}) SET a.host = 'gone', a.heartbeat = $old",
+            a=attempt.iri,
+            old=datetime(2000, 1, 1, tzinfo=UTC),
+        ).consume()
+    return attempt
+
+
+def recover(driver: neo4j.Driver, db: str) -> list[str]:
+    with open_session(driver, db) as session:
+        return staged.recover(session)
+
+
+def test_rollback_after_a_crash_restores_exactly(
+    empty_store: neo4j.Driver, db: str, tmp_path: Path
+) -> None:
+    stand_ins(empty_store, db)
+    load_paths([bulk_file(tmp_path, 100)], driver=empty_store, database=db)
+    before = dump(empty_store)
+    attempt = pending(empty_store, db, changes())
+    records, _, _ = empty_store.execute_query(
+        "MATCH (u:LoadUndo) RETURN u.undoKind AS kind, count(*) AS n ORDER BY kind"
+    )
+    assert {r["kind"]: r["n"] for r in records} == {"created": 6, "node": 1, "rel": 1}
+    assert counts(empty_store)[0] > len(before[0])  # the partial load is there until recovery
+    assert recover(empty_store, db) == [attempt.iri]
+    assert dump(empty_store) == before
+    assert leftovers(empty_store) == 0
+
+
+def test_a_rollback_deletes_only_what_is_still_the_attempts(
+    empty_store: neo4j.Driver, db: str, tmp_path: Path
+) -> None:
+    """Records name IRIs and the rollback checks the attempt's load: a node or relationship
+    that took the place of one the attempt created (deleted, then made again by another load,
+    perhaps under a reused element id) is not deleted."""
+    stand_ins(empty_store, db)
+    load_paths([bulk_file(tmp_path, 100)], driver=empty_store, database=db)
+    pending(empty_store, db, changes())
+    empty_store.execute_query(
+        "MATCH (n:Resource {iri: $n}) DETACH DELETE n WITH 1 AS one\n"
+        "CREATE (:Resource:Source {iri: $other, loads: ['another load']})\n"
+        "CREATE (:Resource:Event:Incident {iri: $n, loads: ['another load']})\n"
+        "WITH one MATCH (:Resource {iri: $i})-[r:RESTRICTS_RIGHT]->(b:Resource {iri: $r3})\n"
+        "SET r.loads = ['another load']",
+        n=EX + "incident/n5",
+        other=EX + "source/elsewhere",
+        i=EX + "incident/i0",
+        r3=EX + "right/r3",
+    )
+    recover(empty_store, db)
+    records, _, _ = empty_store.execute_query(
+        "MATCH (n:Resource) WHERE n.iri IN $iris RETURN n.iri AS iri ORDER BY iri",
+        iris=[EX + "incident/n5", EX + "source/elsewhere", EX + "incident/n6"],
+    )
+    assert [r["iri"] for r in records] == [EX + "incident/n5", EX + "source/elsewhere"]
+    records, _, _ = empty_store.execute_query(
+        "MATCH (:Resource {iri: $i})-[r:RESTRICTS_RIGHT]->(:Resource {iri: $r3}) "
+        "RETURN r.loads AS loads",
+        i=EX + "incident/i0",
+        r3=EX + "right/r3",
+    )
+    assert [r["loads"] for r in records] == [["another load"]]
+    assert leftovers(empty_store) == 0
+
+
+def test_commit_removes_every_trace_of_the_attempt(
+    empty_store: neo4j.Driver, db: str, tmp_path: Path
+) -> None:
+    stand_ins(empty_store, db)
+    load_paths([bulk_file(tmp_path, 100)], driver=empty_store, database=db)
+    load = LoadInfo.for_content("changes", "c" * 64)
+    counts = staged_write(
+        empty_store, iter([changes()]), load, database=db, batch_size=7, phases=Phases()
+    )
+    assert (counts.nodes_created, counts.nodes_updated) == (31, 1)
+    assert (counts.relationships_created, counts.relationships_updated) == (31, 1)
+    assert leftovers(empty_store) == 0
+    records, _, _ = empty_store.execute_query(
+        "MATCH (:Resource {iri: $i})-[r:RESTRICTS_RIGHT]->(b) RETURN b.iri AS b, r.sources AS s "
+        "ORDER BY b",
+        i=EX + "incident/i0",
+    )
+    assert [(r["b"][-2:], r["s"][-1]) for r in records] == [
+        ("r0", NEW_SOURCE),
+        ("r1", EX + "source/bulk"),
+        ("r3", NEW_SOURCE),
+    ]
+
+
+def test_an_attempt_of_the_earlier_format_is_rolled_back(
+    empty_store: neo4j.Driver, db: str
+) -> None:
+    """Attempts written before the per-batch records marked what they created: still undone."""
+    empty_store.execute_query(
+        "CREATE (:LoadAttempt {iri: 'urn:old', status: 'pending', host: 'gone', load: 'urn:l',\n"
+        "  heartbeat: datetime('2000-01-01T00:00:00Z')})\n"
+        "CREATE (a:Resource:Source {iri: $a, pendingLoad: 'urn:old'})\n"
+        "CREATE (b:Resource:Source {iri: $b})\n"
+        "CREATE (b)-[:CITES {pendingLoad: 'urn:old'}]->(b)",
+        a=EX + "source/a",
+        b=EX + "source/b",
+    )
+    assert recover(empty_store, db) == ["urn:old"]
+    assert dump(empty_store) == (
+        [(EX + "source/b", ["Resource", "Source"], [("iri", repr(EX + "source/b"))])],
+        [],
+    )

@@ -15,16 +15,17 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 
 from civicgraph.iris import mint
 from loaders import cypher
 from loaders.engine import staged_cypher as sc
+from loaders.fresh import Fresh, NodeBatch, RelBatch, batch_iris, split_nodes
 from loaders.progress import Advance, Phases
 from loaders.records import Records
 from loaders.writer import (
@@ -43,19 +44,22 @@ from loaders.writer import (
 
 STALE_AFTER = timedelta(minutes=10)
 HEARTBEAT_EVERY = 20  # batches
+T = TypeVar("T")
 
 
 def _run(session: neo4j.Session, query: tuple[str, Mapping[str, Any]]) -> None:
     session.run(query[0], dict(query[1])).consume()
 
 
-def _write(session: neo4j.Session, query: tuple[str, Mapping[str, Any]]) -> neo4j.Record:
-    def body(tx: neo4j.ManagedTransaction) -> neo4j.Record:
-        record = tx.run(query[0], dict(query[1])).single()
-        if record is None:
-            raise WriteFailed("the store returned no summary for a write")
-        return record
+def _single(tx: neo4j.ManagedTransaction, query: tuple[str, Mapping[str, Any]]) -> neo4j.Record:
+    record = tx.run(query[0], dict(query[1])).single()
+    if record is None:
+        raise WriteFailed("the store returned no summary for a write")
+    return record
 
+
+def _write(session: neo4j.Session, body: Callable[[neo4j.ManagedTransaction], T]) -> T:
+    """One batch: its rows and its undo record commit together, or neither does."""
     body.metadata = WRITE_METADATA  # type: ignore[attr-defined]
     return session.execute_write(body)
 
@@ -76,23 +80,27 @@ def _abandoned(record: neo4j.Record) -> bool:
     return beat is None or datetime.now(UTC) - beat.to_native() > STALE_AFTER
 
 
-def finish(session: neo4j.Session, attempt: str) -> None:
-    """Clean-up of a committed attempt (marks, copies, the attempt node)."""
-    for query in (sc.clear_node_marks, sc.clear_rel_marks, sc.drop_undo, sc.drop_attempt):
-        _run(session, query(attempt))
+def finish(session: neo4j.Session, attempt: str, format: int = sc.FORMAT) -> None:
+    """Clean-up of a committed attempt: its records and copies, then the attempt node."""
+    marks = sc.clear_marks(attempt) if format < 2 else []
+    for query in (*marks, sc.drop_undo(attempt), sc.drop_attempt(attempt)):
+        _run(session, query)
 
 
-def roll_back(session: neo4j.Session, attempt: str) -> None:
-    """Undo a pending attempt: restore the copies, delete what it created."""
+def roll_back(session: neo4j.Session, attempt: str, load: str, format: int = sc.FORMAT) -> None:
+    """Undo a pending attempt: restore the copies, delete what it created (see staged_cypher)."""
+    marked = sc.delete_marked(attempt) if format < 2 else []
     for query in (
-        sc.restore_nodes,
-        sc.restore_relationships,
-        sc.delete_created_relationships,
-        sc.delete_created_nodes,
-        sc.drop_undo,
-        sc.drop_attempt,
+        sc.restore_nodes(attempt),
+        sc.restore_relationships(attempt),
+        sc.delete_recorded_relationships(attempt, load),
+        sc.delete_created_outgoing(attempt, load),
+        sc.delete_created_nodes(attempt, load),
+        *marked,
+        sc.drop_undo(attempt),
+        sc.drop_attempt(attempt),
     ):
-        _run(session, query(attempt))
+        _run(session, query)
 
 
 def recover(session: neo4j.Session) -> list[str]:
@@ -102,9 +110,9 @@ def recover(session: neo4j.Session) -> list[str]:
         if not _abandoned(record):
             continue
         if record["status"] == "committed":
-            finish(session, record["iri"])
+            finish(session, record["iri"], record["format"])
         else:
-            roll_back(session, record["iri"])
+            roll_back(session, record["iri"], record["load"] or "", record["format"])
             rolled.append(record["iri"])
     return rolled
 
@@ -125,6 +133,7 @@ class Attempt:
         self.iri = str(mint("load-attempt", uuid.uuid4().hex))
         self.counts = LoadCounts()
         self.batches = 0
+        self.fresh = Fresh()
         props = {
             "load": load.iri,
             "status": "pending",
@@ -144,26 +153,63 @@ class Attempt:
         c.triples += records.triples
         c.triples_skipped += sum(records.skipped.values())
         for batch in grouped_batches(records.nodes, self.batch_size):
-            r = _write(self.session, sc.merge_nodes(batch, self.load.iri, self.iri))
-            size = batch_rows(batch)
-            c.nodes_created += r["created"]
-            c.nodes_updated += r["changed"] - r["created"]
-            c.nodes_unchanged += size - r["changed"]
-            advance(size)
+            self._nodes(batch)
+            advance(batch_rows(batch))
             self._beat()
         for rels in grouped_batches(records.relationships, self.batch_size):
-            r = _write(self.session, sc.merge_relationships(rels, self.load.iri, self.iri))
-            size = batch_rows(rels)
-            if r["rows"] != size:
-                query = cypher.missing_nodes(relationship_ends(rels))
-                record = self.session.run(query[0], dict(query[1])).single()
-                missing = record["missing"] if record else []
-                raise missing_ends(rels, missing, "Nothing was written (the load was rolled back).")
-            c.relationships_created += r["created"]
-            c.relationships_updated += r["changed"] - r["created"]
-            c.relationships_unchanged += r["rows"] - r["changed"]
-            advance(size)
+            self._relationships(rels)
+            advance(batch_rows(rels))
             self._beat()
+
+    def _nodes(self, batch: NodeBatch) -> None:
+        load, attempt, seq = self.load.iri, self.iri, self.batches
+
+        def body(tx: neo4j.ManagedTransaction) -> tuple[list[str], int]:
+            found = set(_single(tx, cypher.existing_nodes(batch_iris(batch)))["found"])
+            new, old = split_nodes(batch, found)
+            created = batch_iris(new)
+            if new:
+                tx.run(*cypher.create_nodes(new, load)).consume()
+                tx.run(*sc.record_created(attempt, seq, nodes=created)).consume()
+            if not old:
+                return created, 0
+            r = _single(tx, sc.merge_nodes(old, load, attempt, seq))
+            if r["rows"] != batch_rows(old):
+                raise WriteFailed("nodes of the load were deleted while it wrote them; load again")
+            return created, r["changed"]
+
+        created, changed = _write(self.session, body)
+        self.fresh.created(created)
+        c = self.counts
+        c.nodes_created += len(created)
+        c.nodes_updated += changed
+        c.nodes_unchanged += batch_rows(batch) - len(created) - changed
+
+    def _relationships(self, batch: RelBatch) -> None:
+        load, attempt, seq, size = self.load.iri, self.iri, self.batches, batch_rows(batch)
+        create, merge = self.fresh.split_relationships(batch)
+
+        def body(tx: neo4j.ManagedTransaction) -> tuple[int, int, int, int]:
+            made = _single(tx, cypher.create_relationships(create, load))["rows"] if create else 0
+            matched = changed = merged_new = 0
+            if merge:
+                r = _single(tx, sc.merge_relationships(merge, load, attempt, seq))
+                matched, changed, merged_new = r["rows"], r["changed"], len(r["starts"])
+                if merged_new:
+                    keys = (r["starts"], r["types"], r["ends"])
+                    tx.run(*sc.record_created(attempt, seq, rels=keys)).consume()
+            if made + matched != size:
+                missing = _single(tx, cypher.missing_nodes(relationship_ends(batch)))["missing"]
+                raise missing_ends(
+                    batch, missing, "Nothing was written (the load was rolled back)."
+                )
+            return made, matched, changed, merged_new
+
+        made, matched, changed, merged_new = _write(self.session, body)
+        c = self.counts
+        c.relationships_created += made + merged_new
+        c.relationships_updated += changed - merged_new
+        c.relationships_unchanged += matched - changed
 
     def commit(self) -> LoadCounts:
         """Create the ``Load`` record and mark the attempt committed, in one transaction."""
@@ -182,7 +228,7 @@ class Attempt:
         return counts
 
     def abort(self) -> None:
-        roll_back(self.session, self.iri)
+        roll_back(self.session, self.iri, self.load.iri)
 
 
 def staged_write(

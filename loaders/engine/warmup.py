@@ -24,9 +24,15 @@ _NOBODY = "urn:civicgraph:warm-up"
 
 
 def _write_texts(staged: bool) -> list[cypher.Query]:
-    texts = [cypher.merge_nodes([], _NOBODY), cypher.merge_relationships([], _NOBODY)]
+    texts = [
+        cypher.create_nodes([], _NOBODY),
+        cypher.create_relationships([], _NOBODY),
+        cypher.merge_nodes([], _NOBODY),
+        cypher.merge_relationships([], _NOBODY),
+    ]
     if staged:
         texts += [
+            sc.record_created(_NOBODY, 0),
             sc.merge_nodes([], _NOBODY, _NOBODY),
             sc.merge_relationships([], _NOBODY, _NOBODY),
         ]
@@ -34,7 +40,7 @@ def _write_texts(staged: bool) -> list[cypher.Query]:
 
 
 def _read_texts() -> list[cypher.Query]:
-    return [cypher.missing_nodes([]), cypher.describe_nodes([])]
+    return [cypher.existing_nodes([]), cypher.missing_nodes([]), cypher.describe_nodes([])]
 
 
 def _warm(driver: neo4j.Driver, database: str, staged: bool, stop: threading.Event) -> None:
