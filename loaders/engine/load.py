@@ -84,9 +84,15 @@ class ParsedFacts:
 def batches_for(files: list[Path]) -> int:
     """How many batches a streamed load splits ``files`` into (0: load them in one piece)."""
     size = sum(p.stat().st_size for p in files if p.is_file())
-    if size <= STREAM_BYTES or stream_plan() is None:
+    if size <= STREAM_BYTES or stream_plan() is None or not _one_predicate_per_type():
         return 0
     return max(1, min(MAX_BATCHES, -(-size // BATCH_BYTES)))
+
+
+def _one_predicate_per_type() -> bool:
+    """A streamed load finds a relationship's reification by its type (see ``stream``)."""
+    props = [p for p in Ontology.get().properties.values() if p.is_relationship]
+    return len({p.rel_type for p in props}) == len(props)
 
 
 def read(paths: Iterable[Path | str], *, format: str | None, phases: Phases) -> ParsedFacts:

@@ -82,9 +82,7 @@ class Outcome:
         return not self.found and not self.problems
 
 
-def context(
-    spill: Spill, names: list[str], driver: neo4j.Driver | None, database: str | None
-) -> Context:
+def context(spill: Spill, driver: neo4j.Driver | None, database: str | None) -> Context:
     """The store look-up (once, before anything is written), the ignore set of the one-shot
     path, the file's reifications and which subjects become nodes."""
     subjects = spill.subjects
@@ -96,11 +94,7 @@ def context(
     if driver is not None and database is not None:
         from_store = add_store_context(store, iris, driver, database)
     ignore = {n for n in (from_store | ontology_subjects()) if n not in subjects}
-    reified: dict[tuple[Term, Term, Term], set[str]] = {}
-    for k in sorted({spill.batch_of(s) for s in spill.statements}):
-        _, found = Converter._reifications(read_batch(spill.batches[k], names))
-        for triple, sources in found.items():
-            reified.setdefault(triple, set()).update(sources)
+    reified: dict[tuple[Term, Term, Term], set[str]] = {}  # filled batch by batch
     classes = {str(c.iri) for c in Ontology.get().classes.values()}
     nodes = {
         s
@@ -152,6 +146,8 @@ class Checker:
         self.spill, self.names, self.plan, self.ctx = spill, names, plan, ctx
         self.origin, self.phases, self.writing = origin, phases, writing
         self.converter = Converter(Ontology.get())
+        props = self.converter.props.values()
+        self.predicate = {str(p.rel_type): str(p.iri) for p in props if p.is_relationship}
         self.out = Outcome()
 
     def batch(self, k: int) -> Records | None:
@@ -184,9 +180,12 @@ class Checker:
 
     def convert(self, facts: Facts) -> Records:
         out, nodes = self.out, self.ctx.nodes
-        statements, _ = Converter._reifications(facts)
-        records, used = self.converter.convert(facts, statements, self.ctx.reified)
-        out.used += used
+        statements, reified = Converter._reifications(facts)
+        for triple, sources in reified.items():
+            self.ctx.reified.setdefault(triple, set()).update(sources)
+        # Sources from reifications are set when the relationships are written (``sourced``):
+        # a statement may sit in a later batch than the triple it annotates.
+        records, _ = self.converter.convert(facts, statements, {})
         out.skipped.update(records.skipped)
         out.problems.extend(records.problems)
         for rows in records.relationships.values():
@@ -204,8 +203,24 @@ class Checker:
             self.out.relationships.append(path)
         return Records(nodes=records.nodes, triples=records.triples, skipped=records.skipped)
 
+    def sourced(self, path: Path) -> Records:
+        """A batch's relationship rows, with the sources of the statements reifying them (as
+        ``Converter.convert`` gives them when it sees the whole file's reifications)."""
+        with path.open("rb") as f:
+            relationships: dict[str, list[RelRow]] = pickle.load(f)
+        reified, predicate = self.ctx.reified, self.predicate
+        for rel_type, rows in relationships.items():
+            p = predicate[rel_type]
+            for row in rows:
+                sources = reified.get((row["start"], p, row["end"]))
+                if sources is not None:
+                    self.out.used += 1
+                    if sources:
+                        row["sources"] = sorted(sources)
+        return Records(relationships=relationships)
+
     def finish(self) -> ValidationReport:
-        """The indexed shapes, once; the report of the whole load; the unreified count."""
+        """The indexed shapes, once; the report of the whole load."""
         out, ctx = self.out, self.ctx
         with self.phases.phase("validate"):
             values = self.spill.values
@@ -213,9 +228,6 @@ class Checker:
                 findings(values, self.plan.indexed, [], ctx.ignore, origin=self.origin(values))
             )
             out.found.sort(key=violation_order)
-        unreified = len(ctx.reified) - out.used
-        if unreified:
-            out.skipped[_SKIP_UNREIFIED] += unreified
         return ValidationReport(
             out.found, store_aware=ctx.store_aware, resolved_from_store=len(ctx.from_store)
         )
@@ -241,7 +253,7 @@ def check_stream(
     from loaders.pipeline import check_targets
 
     with phases.phase("validate"):
-        ctx = context(spill, names, driver, database)
+        ctx = context(spill, driver, database)
     checker = Checker(spill, names, plan, ctx, origin=origin, phases=phases, writing=False)
     for k in range(len(spill.batches)):
         checker.batch(k)
@@ -278,7 +290,7 @@ def run_stream(
     from loaders.pipeline import cannot_hold, check_targets
 
     with phases.phase("validate"):
-        ctx = context(spill, names, driver, database)
+        ctx = context(spill, driver, database)
     checker = Checker(spill, names, plan, ctx, origin=origin, phases=phases, writing=True)
     out = checker.out
     beside: _Writing | None = None
@@ -308,9 +320,10 @@ def run_stream(
             raise cannot_hold(out.problems)
         check_targets(ends_only(out.targets), driver, database)
         for path in out.relationships:
-            feed.put(read_part(path))
-        unreified = out.skipped[_SKIP_UNREIFIED]
+            feed.put(checker.sourced(path))
+        unreified = len(ctx.reified) - out.used
         if unreified:
+            out.skipped[_SKIP_UNREIFIED] += unreified
             feed.put(Records(skipped=Counter({_SKIP_UNREIFIED: unreified})))
         feed.close()
     except BaseException:
@@ -319,8 +332,3 @@ def run_stream(
         raise
     counts = beside.accept()
     return counts, report, checker.summary()
-
-
-def read_part(path: Path) -> Records:
-    with path.open("rb") as f:
-        return Records(relationships=pickle.load(f))
