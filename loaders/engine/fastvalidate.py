@@ -134,14 +134,19 @@ def add_store_context(
     return found
 
 
-def _fallback(facts: Facts, ev: Evaluator, shape_node: object, owned: Owned | None = None) -> Graph:
-    """pyshacl on one shape, over the triples of its focus nodes and the types of their objects."""
+def _fallback(
+    facts: Facts, ev: Evaluator, shape_node: object, owned: Owned | None = None
+) -> Graph | None:
+    """pyshacl on one shape, over the triples of its focus nodes and the types of their objects
+    (None without focus nodes: pyshacl's start-up is the cost of a streamed batch without any)."""
     shapes = shapes_graph()
     targets = [(t, from_rdflib(o)) for t in TARGETS for o in shapes.objects(shape_node, t)]  # type: ignore[arg-type]
     graph = PreparedQueryGraph()  # pyshacl sends its SPARQL text once per focus node
+    focused = False
     for focus in ev.focus_nodes(targets):  # type: ignore[arg-type]
         if owned is not None and focus not in owned:
             continue
+        focused = True
         node = to_rdflib(focus)
         for p, values in facts.subjects.get(focus, {}).items():
             for o in values:
@@ -149,6 +154,8 @@ def _fallback(facts: Facts, ev: Evaluator, shape_node: object, owned: Owned | No
                 if not isinstance(o, Lit):
                     for t in facts.values(o, RDF_TYPE):
                         graph.add((to_rdflib(o), URIRef(RDF_TYPE), to_rdflib(t)))
+    if not focused:
+        return None
     others = {s for t in TARGETS for s in shapes.subjects(t, None)} - {shape_node}
     return _pyshacl(graph, _without_targets(shapes, others))
 
@@ -234,6 +241,8 @@ def findings(
     rdflib_ignore = {to_rdflib(n) for n in ignore} if fallback else set()
     for node in fallback:
         results = _fallback(facts, ev, node, owned)
+        if results is None:
+            continue
         found.extend(
             _results(results, rdflib_ignore, (lambda n: origin(from_rdflib(n))) if origin else None)
         )
