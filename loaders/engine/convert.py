@@ -61,6 +61,21 @@ class Converter:
         return hit
 
     def __call__(self, facts: Facts) -> Records:
+        statements, reified = self._reifications(facts)
+        out, used = self.convert(facts, statements, reified)
+        if len(reified) - used:
+            out.skipped[_SKIP_UNREIFIED] += len(reified) - used
+        return out
+
+    def convert(
+        self,
+        facts: Facts,
+        statements: set[Term],
+        reified: dict[tuple[Term, Term, Term], set[str]],
+    ) -> tuple[Records, int]:
+        """Rows of ``facts`` given the reifications (a streamed load passes the whole file's,
+        since a statement may sit in another batch than the triple it annotates); also how many
+        of the reifications annotate a relationship of ``facts``."""
         out = Records(triples=facts.triples)
         types: dict[Term, list[str]] = {}
         for s, preds in facts.subjects.items():
@@ -74,7 +89,6 @@ class Converter:
                 )
                 continue
             types[s] = typed
-        statements, reified = self._reifications(facts)
         edges: dict[tuple[Term, str, Term], str] = {}
         subject_sources: dict[Term, set[str]] = defaultdict(set)
         skipped = out.skipped
@@ -130,9 +144,11 @@ class Converter:
             out.relationships.setdefault(rel_type, []).append(rel)
         for rows in out.relationships.values():
             rows.sort(key=lambda row: (row["start"], row["end"]))
-        if len(reified) - used:
-            skipped[_SKIP_UNREIFIED] += len(reified) - used
-        return out
+        return out, used
+
+    @staticmethod
+    def is_statement(preds: dict[str, dict[Term, None]]) -> bool:
+        return RDF + "subject" in preds or STATEMENT in preds.get(RDF_TYPE, ())
 
     @staticmethod
     def _reifications(
@@ -141,7 +157,7 @@ class Converter:
         statements: set[Term] = set()
         reified: dict[tuple[Term, Term, Term], set[str]] = defaultdict(set)
         for s, preds in facts.subjects.items():
-            if RDF + "subject" not in preds and STATEMENT not in preds.get(RDF_TYPE, ()):
+            if not Converter.is_statement(preds):
                 continue
             statements.add(s)
             parts = [

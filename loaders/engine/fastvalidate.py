@@ -9,7 +9,7 @@ dropped, as in ``loaders.validate``. pyshacl stays the reference (``civicgraph v
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from civicgraph.model import CSG_NS, ID_NS, Ontology
 from loaders import cypher
 from loaders.engine.check import NO_VALUE, RDF_TYPE, Evaluator
-from loaders.engine.compiled import TARGETS, compiled
+from loaders.engine.compiled import TARGETS, Shape, compiled
 from loaders.engine.facts import Facts
 from loaders.engine.terms import Blank, Lit, Term, from_rdflib, to_rdflib
 from loaders.mapping.prepared import PreparedQueryGraph
@@ -30,6 +30,7 @@ from loaders.writer import read
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 TermOrigin = Callable[[Term], str | None]
+Owned = set[Term] | dict[Term, dict[str, dict[Term, None]]]
 
 
 @cache
@@ -133,12 +134,19 @@ def add_store_context(
     return found
 
 
-def _fallback(facts: Facts, ev: Evaluator, shape_node: object) -> Graph:
-    """pyshacl on one shape, over the triples of its focus nodes and the types of their objects."""
+def _fallback(
+    facts: Facts, ev: Evaluator, shape_node: object, owned: Owned | None = None
+) -> Graph | None:
+    """pyshacl on one shape, over the triples of its focus nodes and the types of their objects
+    (None without focus nodes: pyshacl's start-up is the cost of a streamed batch without any)."""
     shapes = shapes_graph()
     targets = [(t, from_rdflib(o)) for t in TARGETS for o in shapes.objects(shape_node, t)]  # type: ignore[arg-type]
     graph = PreparedQueryGraph()  # pyshacl sends its SPARQL text once per focus node
+    focused = False
     for focus in ev.focus_nodes(targets):  # type: ignore[arg-type]
+        if owned is not None and focus not in owned:
+            continue
+        focused = True
         node = to_rdflib(focus)
         for p, values in facts.subjects.get(focus, {}).items():
             for o in values:
@@ -146,6 +154,8 @@ def _fallback(facts: Facts, ev: Evaluator, shape_node: object) -> Graph:
                 if not isinstance(o, Lit):
                     for t in facts.values(o, RDF_TYPE):
                         graph.add((to_rdflib(o), URIRef(RDF_TYPE), to_rdflib(t)))
+    if not focused:
+        return None
     others = {s for t in TARGETS for s in shapes.subjects(t, None)} - {shape_node}
     return _pyshacl(graph, _without_targets(shapes, others))
 
@@ -180,15 +190,38 @@ def check_shapes(
     """Step (3): the compiled shapes, and pyshacl for the shapes that cannot be compiled."""
     if context.vocabulary:
         return ValidationReport(context.vocabulary, store_aware=context.store_aware)
+    ignore = {n for n in (context.from_store | ontology_subjects()) if n not in context.subjects}
+    plan = compiled()
+    found = findings(facts, plan.roots, plan.fallback, ignore, origin=origin)
+    found.sort(key=violation_order)
+    return ValidationReport(
+        found, store_aware=context.store_aware, resolved_from_store=len(context.from_store)
+    )
+
+
+def violation_order(v: Violation) -> tuple[str, str, str, str, str]:
+    return (v.source or "", v.focus, v.path or "", v.message, repr(v))
+
+
+def findings(
+    facts: Facts,
+    roots: list[tuple[Shape, list[tuple[URIRef, Term]]]],
+    fallback: Sequence[object],
+    ignore: set[Term],
+    *,
+    origin: TermOrigin | None = None,
+    owned: Owned | None = None,
+) -> list[Violation]:
+    """The results of ``roots`` (compiled) and ``fallback`` (pyshacl) over ``facts`` (which gain
+    the ontology), unsorted; with ``owned``, only for those focus nodes (a streamed batch's
+    subjects: the other nodes of the batch are there for their types only)."""
     for s, p, o in ontology_facts().triples_iter():
         facts.add(s, p, o)
-    ignore = {n for n in (context.from_store | ontology_subjects()) if n not in context.subjects}
     ev = Evaluator(facts)
     found: list[Violation] = []
-    plan = compiled()
-    for shape, targets in plan.roots:
+    for shape, targets in roots:
         for focus in ev.focus_nodes(targets):  # type: ignore[arg-type]
-            if focus in ignore:
+            if focus in ignore or (owned is not None and focus not in owned):
                 continue
             for reporting, at, value in ev.failures(shape, focus):
                 if at in ignore:
@@ -205,16 +238,15 @@ def check_shapes(
                         source=origin(at) if origin else None,
                     )
                 )
-    rdflib_ignore = {to_rdflib(n) for n in ignore}
-    for node in plan.fallback:
-        results = _fallback(facts, ev, node)
+    rdflib_ignore = {to_rdflib(n) for n in ignore} if fallback else set()
+    for node in fallback:
+        results = _fallback(facts, ev, node, owned)
+        if results is None:
+            continue
         found.extend(
             _results(results, rdflib_ignore, (lambda n: origin(from_rdflib(n))) if origin else None)
         )
-    found.sort(key=lambda v: (v.source or "", v.focus, v.path or "", v.message, repr(v)))
-    return ValidationReport(
-        found, store_aware=context.store_aware, resolved_from_store=len(context.from_store)
-    )
+    return found
 
 
 def validate_facts(

@@ -10,18 +10,28 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import neo4j
 
 from civicgraph.errors import CivicGraphError
+from civicgraph.model import Ontology
 from civicgraph.settings import get_settings
 from loaders.engine.convert import to_records
 from loaders.engine.facts import Facts, read_files
-from loaders.engine.fastvalidate import TermOrigin, check_shapes, store_context, validate_facts
+from loaders.engine.fastvalidate import (
+    TermOrigin,
+    check_shapes,
+    store_context,
+    validate_facts,
+    vocabulary_problems,
+)
 from loaders.engine.overlap import Beside
+from loaders.engine.spill import Spill, split
 from loaders.engine.staged import prepare, staged_write
+from loaders.engine.stream import check_stream, run_stream
+from loaders.engine.streamplan import stream_plan
 from loaders.engine.warmup import Warmup
 from loaders.progress import Phases
 from loaders.rdf_input import rdf_files, sha256_of
@@ -34,19 +44,55 @@ from loaders.writer import Gate, LoadCounts, LoadInfo, open_session, write
 SINGLE_TRANSACTION_ROWS = 200_000
 # Inputs bigger than this (about 200k rows of N-Triples) also warm the staged writer's plans.
 STAGED_BYTES = 40_000_000
+# Inputs bigger than this are streamed (``loaders.engine.stream``) in batches of about
+# BATCH_BYTES of N-Triples (~200k triples); at most MAX_BATCHES batch files.
+STREAM_BYTES = 400_000_000
+BATCH_BYTES = 40_000_000
+MAX_BATCHES = 256
 
 
 @dataclass
 class ParsedFacts:
+    """Parsed input: all of it in ``facts``, or, for a big input, split into batch files
+    (``spill``, read batch by batch by ``loaders.engine.stream``) with ``facts`` left empty."""
+
     facts: Facts
     files: list[Path]
     sha256: str
     source: str
+    names: list[str] = field(default_factory=list)
+    format: str | None = None
+    spill: Spill | None = None
 
     def origin(self) -> TermOrigin:
+        return self.origin_of(self.facts)
+
+    def origin_of(self, facts: Facts) -> TermOrigin:
         if len(self.files) == 1:
             return lambda _: self.source
-        return self.facts.origin.get
+        return facts.origin.get
+
+    def whole(self) -> Facts:
+        """All of the facts, read again if the input was split (``civicgraph validate``)."""
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+            self.facts = read_files(self.files, self.names, self.format)
+        return self.facts
+
+
+def batches_for(files: list[Path]) -> int:
+    """How many batches a streamed load splits ``files`` into (0: load them in one piece)."""
+    size = sum(p.stat().st_size for p in files if p.is_file())
+    if size <= STREAM_BYTES or stream_plan() is None or not _one_predicate_per_type():
+        return 0
+    return max(1, min(MAX_BATCHES, -(-size // BATCH_BYTES)))
+
+
+def _one_predicate_per_type() -> bool:
+    """A streamed load finds a relationship's reification by its type (see ``stream``)."""
+    props = [p for p in Ontology.get().properties.values() if p.is_relationship]
+    return len({p.rel_type for p in props}) == len(props)
 
 
 def read(paths: Iterable[Path | str], *, format: str | None, phases: Phases) -> ParsedFacts:
@@ -56,13 +102,20 @@ def read(paths: Iterable[Path | str], *, format: str | None, phases: Phases) -> 
     if not files:
         raise CivicGraphError("no input files given")
     names = [display_path(p) for p in files]
+    batches = batches_for(files)
+    spill, facts = None, Facts()
     with phases.phase("parse", total=len(files)):
-        facts = read_files(files, names, format)
+        if batches:
+            plan = stream_plan()
+            assert plan is not None
+            spill = split(files, batches, format=format, value_predicates=plan.predicates)
+        else:
+            facts = read_files(files, names, format)
     shas = [sha256_of(p) for p in files]
     combined = (
         shas[0] if len(shas) == 1 else hashlib.sha256("\n".join(sorted(shas)).encode()).hexdigest()
     )
-    return ParsedFacts(facts, files, combined, ", ".join(names))
+    return ParsedFacts(facts, files, combined, ", ".join(names), names, format, spill)
 
 
 def check(
@@ -77,12 +130,26 @@ def check(
     from the data and the store too)."""
     from loaders.pipeline import check_targets
 
+    spill, plan = parsed.spill, stream_plan()
+    if spill is not None and plan is not None and not spill.vocabulary_suspect:
+        try:
+            return check_stream(
+                spill,
+                parsed.names,
+                plan,
+                driver=driver,
+                database=database,
+                origin=parsed.origin_of,
+                phases=phases,
+                targets=targets,
+            )
+        finally:
+            spill.close()
+    facts = parsed.whole()
     with phases.phase("convert"):
-        records = to_records(parsed.facts)
+        records = to_records(facts)
     with phases.phase("validate"):
-        report = validate_facts(
-            parsed.facts, driver=driver, database=database, origin=parsed.origin()
-        )
+        report = validate_facts(facts, driver=driver, database=database, origin=parsed.origin())
     problems = list(records.problems)
     if targets and driver is not None and database is not None and report.conforms:
         try:
@@ -134,6 +201,10 @@ def run_load(
     the write commits only once the data conforms and every relationship end exists."""
     from loaders.pipeline import NothingToLoad, cannot_hold, check_targets
 
+    if parsed.spill is not None:
+        return _run_streamed(
+            parsed, driver=driver, database=database, phases=phases, started=started, warmup=warmup
+        )
     if parsed.facts.triples == 0:
         raise NothingToLoad(parsed.source)
     load = LoadInfo.for_content(parsed.source, parsed.sha256)
@@ -168,3 +239,44 @@ def run_load(
     parsed.facts.subjects.clear()  # the records hold what is written; free the index
     counts = beside.accept()
     return load, counts, report, records, time.perf_counter() - started
+
+
+def _run_streamed(
+    parsed: ParsedFacts,
+    *,
+    driver: neo4j.Driver,
+    database: str,
+    phases: Phases,
+    started: float,
+    warmup: Warmup | None,
+) -> tuple[LoadInfo, LoadCounts, ValidationReport, Records, float]:
+    """The streamed load (``loaders.engine.stream``); vocabulary typos are reported as the
+    one-shot path does, from the whole input (rare, and nothing is written then)."""
+    from loaders.pipeline import NothingToLoad
+
+    spill, plan = parsed.spill, stream_plan()
+    assert spill is not None and plan is not None
+    try:
+        if spill.read == 0:
+            raise NothingToLoad(parsed.source)
+        load = LoadInfo.for_content(parsed.source, parsed.sha256)
+        if spill.vocabulary_suspect:
+            with phases.phase("validate"):
+                found = vocabulary_problems(parsed.whole(), Ontology.get())
+            if found:
+                raise ValidationFailed(ValidationReport(found, store_aware=True), load.source)
+        counts, report, summary = run_stream(
+            spill,
+            parsed.names,
+            plan,
+            load,
+            driver=driver,
+            database=database,
+            phases=phases,
+            origin=parsed.origin_of,
+            warmup=warmup,
+        )
+    finally:
+        if parsed.spill is not None:
+            parsed.spill.close()
+    return load, counts, report, summary, time.perf_counter() - started
