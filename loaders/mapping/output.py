@@ -27,6 +27,8 @@ Item = tuple[Records, Planned]
 SEQUENTIAL = ("convert", "validate", "match", "hand over", "wait for write", "roll back")
 # Phases of the write thread: they run beside the others, so they are not added to them.
 BESIDE = ("write", "commit")
+# The mapping process's conversion, beside the loader (loaders/mapping/worker.py).
+CHILD = "convert (mapping process)"
 
 
 class Held:
@@ -110,13 +112,14 @@ class Output:
 
 def account(timings: dict[str, float]) -> dict[str, float]:
     """The load's phases as the summary shows them: ``map`` without the phases it encloses, the
-    write thread's phases marked as running beside, and ``other`` for the rest of ``total``
+    write thread's phases marked as running beside (and the mapping process's conversion
+    apart), and ``other`` for the rest of ``total``
     (reading the store's state, snapshots, the single-batch write's commit), so the loader's own
     phases add up to the total."""
     out = dict(timings)
     if "map" in out:
         out["map"] -= sum(out.get(k, 0.0) for k in SEQUENTIAL[:4])
-    own = sum(v for k, v in out.items() if k not in (*BESIDE, "total"))
+    own = sum(v for k, v in out.items() if k not in (*BESIDE, CHILD, "total"))
     if "wait for write" not in out:  # a single transaction's write ran in this thread
         own += sum(out.get(k, 0.0) for k in BESIDE)
     else:

@@ -33,13 +33,14 @@ from civicgraph.model import Ontology
 from civicgraph.settings import get_settings
 from loaders import cypher
 from loaders.engine.convert import Converter
+from loaders.engine.facts import Facts
 from loaders.engine.terms import Lit, from_rdflib
 from loaders.mapping import checks, reference
 from loaders.mapping.ahead import one_ahead
 from loaders.mapping.emit import to_term
 from loaders.mapping.engine import Batch, Engine
 from loaders.mapping.load import Mapping, resolve_table
-from loaders.mapping.output import Output, account
+from loaders.mapping.output import CHILD, Output, account
 from loaders.mapping.report import MapReport
 from loaders.mapping.snapshots import Snapshots
 from loaders.mapping.worker import Mapped, mapped_batches, merge, worker_available
@@ -82,16 +83,18 @@ Preserved = dict[tuple[str, str], tuple[Any, Any] | None]
 
 def preserve_stored(
     batch: Batch, driver: neo4j.Driver, database: str, seen: Preserved | None = None
-) -> None:
+) -> set[str]:
     """For ``preserve`` properties, a value already in the store wins over the mapping's: a state
     or resolution of the curated reference data keeps its label when a dataset also names it.
 
     ``seen`` keeps what the store answered for the whole load: a node is asked about once, by the
     first batch naming it, before that batch is written, so a later batch reads the value the
-    store had before the load, not one an earlier batch of the load wrote."""
+    store had before the load, not one an earlier batch of the load wrote. Returns the nodes
+    changed."""
     ontology = Ontology.get()
     seen = {} if seen is None else seen
     facts = batch.facts
+    changed: set[str] = set()
     for name, iris in batch.preserve.items():
         prop = ontology.properties[name]
         predicate = str(prop.iri)
@@ -110,6 +113,7 @@ def preserve_stored(
             if stored is None:
                 continue
             value, lang = stored
+            changed.add(node)
             values = facts.values(node, predicate)
             for old in [o for o in values if isinstance(o, Lit)]:
                 if (old.lang or "en") == (lang or "en"):
@@ -119,6 +123,26 @@ def preserve_stored(
             else:
                 native = value.to_native() if hasattr(value, "to_native") else value
                 facts.add(node, predicate, to_term(prop, native, "en"))
+    return changed
+
+
+def reconvert(records: Records, facts: Facts, nodes: set[str]) -> None:
+    """Records converted before ``preserve_stored`` (in the mapping process) brought up to date:
+    the changed nodes are converted again, alone (a node's row depends only on its own facts;
+    preserved properties hold literals, so no relationship changes)."""
+    records.triples = facts.triples
+    if not nodes:
+        return
+    part = Facts(subjects={n: facts.subjects[n] for n in nodes if n in facts.subjects})
+    fresh = _converter()(part)
+    rows = {row["iri"]: row for found in fresh.nodes.values() for row in found}
+    for found in records.nodes.values():
+        for row in found:
+            if row["iri"] in rows:
+                row["props"] = rows[row["iri"]]["props"]
+    mine = tuple(f"<{n}>" for n in nodes)
+    records.problems[:] = [p for p in records.problems if not p.startswith(mine)]
+    records.problems.extend(fresh.problems)
 
 
 def check_one(
@@ -131,14 +155,21 @@ def check_one(
     full_validation: bool = False,
     use_reference: bool = False,
     preserved: Preserved | None = None,
+    converted: Records | None = None,
 ) -> Records:
     """One batch of phase 1: stored values kept, converted to records, validated (failing rows
     rejected and their records dropped). The fast path reads the batch's facts (consumed);
     ``use_reference`` goes through rdflib and pyshacl (``loaders.mapping.reference``).
     Raises ``LoadRefused`` / ``ValidationFailed``."""
-    preserve_stored(batch, driver, database, preserved)
+    changed = preserve_stored(batch, driver, database, preserved)
     with phases.phase("convert"):
-        records = reference.records_of(batch) if use_reference else _converter()(batch.facts)
+        if use_reference:
+            records = reference.records_of(batch)
+        elif converted is not None:  # by the mapping process, before the stored values
+            records = converted
+            reconvert(records, batch.facts, changed)
+        else:
+            records = _converter()(batch.facts)
     if records.problems:
         listed = "\n  ".join(records.problems[:20])
         raise LoadRefused(f"the store cannot hold this data as mapped:\n  {listed}", report)
@@ -180,10 +211,12 @@ def map_and_validate(
         batches = (
             mapped_batches(engine, path, report, advance, mapped.append)
             if use_worker
-            else engine.batches(path, report, advance)
+            else ((batch, None, 0.0) for batch in engine.batches(path, report, advance))
         )
         with closing(batches):
-            for batch in batches:
+            for batch, converted, seconds in batches:
+                if converted is not None:  # the mapping process's time, beside this one's
+                    phases.timings[CHILD] = phases.timings.get(CHILD, 0.0) + seconds
                 records = check_one(
                     batch,
                     report,
@@ -193,6 +226,7 @@ def map_and_validate(
                     full_validation=full_validation,
                     use_reference=use_reference,
                     preserved=preserved,
+                    converted=converted,
                 )
                 # -- hook: matching and value provenance (loaders/matching, PROVENANCE.md) --
                 with phases.phase("match"):
