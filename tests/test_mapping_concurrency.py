@@ -12,6 +12,7 @@ import pytest
 from fixtures.tables.support import TABLES
 
 from civicgraph.errors import CivicGraphError
+from loaders.engine.convert import to_records
 from loaders.mapping.ahead import one_ahead
 from loaders.mapping.engine import Engine
 from loaders.mapping.load import load_mapping, mapping_for_source
@@ -25,16 +26,18 @@ def _votes(tmp_path: Path) -> Path:
     return folder / "votes_illustrative.csv"
 
 
-def test_the_child_maps_what_the_loader_would(tmp_path: Path) -> None:
+def test_the_child_maps_and_converts_what_the_loader_would(tmp_path: Path) -> None:
     path = _votes(tmp_path)
     mapping = load_mapping(mapping_for_source("unvotes"))
     here = MapReport("unvotes", "illustrative")
-    expected = [(b.rows, b.facts.subjects) for b in Engine(mapping).batches(path, here)]
+    expected = [
+        (b.rows, b.facts.subjects, to_records(b.facts)) for b in Engine(mapping).batches(path, here)
+    ]
     there, done, progress = MapReport("unvotes", "illustrative"), [], []
     engine = Engine(mapping)
     got = [
-        (b.rows, b.facts.subjects)
-        for b in mapped_batches(engine, path, there, progress.append, done.append)
+        (b.rows, b.facts.subjects, records)
+        for b, records, _ in mapped_batches(engine, path, there, progress.append, done.append)
     ]
     assert got == expected
     assert there.rows_read == 0  # the child's report comes back whole, at the end

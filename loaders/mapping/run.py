@@ -1,47 +1,50 @@
-"""Running a mapping against the store: map and validate every batch first, then write.
+"""Running a mapping against the store: map and validate every batch, writing as they pass.
 
 All or nothing, at two scales. A table that fits in one batch (``batch_rows``; KeepItOn, CIVICUS)
 is written in one transaction, exactly like an RDF load. A larger one (870k UN votes) cannot be
-one Neo4j transaction on a small heap, so the load is two-phase: phase 1 maps and validates
-*every* batch (records spilled to a temporary directory, memory stays bounded) and writes nothing;
-only if no batch failed (and, with ``strict``, no row was rejected) does phase 2 write the batches,
-one transaction each. Should phase 2 stop half-way (the store goes down), the ``Load`` node has
-no ``rowsRead`` yet, which marks it incomplete, and running the same load again completes it:
-every write is an idempotent MERGE.
+one Neo4j transaction on a small heap, so it is written as a staged attempt
+(``loaders.engine.staged``): each batch, once mapped, converted, validated and matched, is
+written by a thread (``loaders.mapping.writing``) while the next batch is checked, and the
+attempt commits only when every batch has passed (and, with ``strict``, no row was rejected);
+otherwise, or if anything fails, it is rolled back and the store is as it was. The ``Load`` node,
+with its row counts and the load's provenance, is created by that commit.
 
-Both cores work: in phase 1 a big table is mapped in a child process while the loader converts
-and validates the previous batch (``worker``); in phase 2 a thread reads the next batch back from
-disk while the current one is written (``ahead``).
+Both cores work: a big table is mapped in a child process while the loader converts and
+validates the previous batch (``worker``), and Neo4j writes the batch before that. A mapping with
+a match rule checks every batch before writing any (rows are matched against the store as it was
+before the load), its batches held on disk meanwhile.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
-import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from contextlib import closing
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import neo4j
 from rdflib import Literal
 
 from civicgraph.errors import CivicGraphError
 from civicgraph.model import Ontology
+from civicgraph.settings import get_settings
 from loaders import cypher
 from loaders.engine.convert import Converter
+from loaders.engine.facts import Facts
 from loaders.engine.terms import Lit, from_rdflib
 from loaders.mapping import checks, reference
 from loaders.mapping.ahead import one_ahead
 from loaders.mapping.emit import to_term
 from loaders.mapping.engine import Batch, Engine
 from loaders.mapping.load import Mapping, resolve_table
+from loaders.mapping.output import CHILD, Output, account
 from loaders.mapping.report import MapReport
 from loaders.mapping.snapshots import Snapshots
 from loaders.mapping.worker import Mapped, mapped_batches, merge, worker_available
+from loaders.mapping.writing import BatchWriter
 from loaders.matching.resolve import Planned, Resolver
 from loaders.matching.values import LoadRef
 from loaders.pipeline import check_targets, display_path
@@ -59,23 +62,6 @@ class LoadRefused(CivicGraphError):
         self.report = report
 
 
-@dataclass
-class _Spill:
-    folder: Path
-    files: list[Path] = field(default_factory=list)
-
-    def add(self, records: tuple[Records, Planned]) -> None:
-        path = self.folder / f"batch-{len(self.files):05d}.pickle"
-        with path.open("wb") as fh:
-            pickle.dump(records, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        self.files.append(path)
-
-    def __iter__(self) -> Iterator[tuple[Records, Planned]]:
-        for path in self.files:
-            with path.open("rb") as fh:
-                yield pickle.load(fh)
-
-
 def content_sha256(mapping: Mapping, path: Path) -> str:
     """The identity of a load: the table, its lookups, the mapping and its Turtle files. A
     changed mapping is a different load even when the table is the same."""
@@ -91,23 +77,43 @@ def content_sha256(mapping: Mapping, path: Path) -> str:
     return digest.hexdigest()
 
 
-def preserve_stored(batch: Batch, driver: neo4j.Driver, database: str) -> None:
+# (property, iri) -> the value and language the store held before the load, None for none
+Preserved = dict[tuple[str, str], tuple[Any, Any] | None]
+
+
+def preserve_stored(
+    batch: Batch, driver: neo4j.Driver, database: str, seen: Preserved | None = None
+) -> set[str]:
     """For ``preserve`` properties, a value already in the store wins over the mapping's: a state
-    or resolution of the curated reference data keeps its label when a dataset also names it."""
+    or resolution of the curated reference data keeps its label when a dataset also names it.
+
+    ``seen`` keeps what the store answered for the whole load: a node is asked about once, by the
+    first batch naming it, before that batch is written, so a later batch reads the value the
+    store had before the load, not one an earlier batch of the load wrote. Returns the nodes
+    changed."""
     ontology = Ontology.get()
+    seen = {} if seen is None else seen
     facts = batch.facts
+    changed: set[str] = set()
     for name, iris in batch.preserve.items():
         prop = ontology.properties[name]
         predicate = str(prop.iri)
-        query = (
-            f"UNWIND $iris AS iri MATCH (n:{cypher.RESOURCE} {{iri: iri}}) "
-            "WHERE n[$key] IS NOT NULL RETURN n.iri AS iri, n[$key] AS value, n[$lang] AS lang"
-        )
-        params = {"iris": sorted(iris), "key": name, "lang": f"{name}__lang"}
-        for record in read(driver, database, (query, params)):
-            node: str = record["iri"]
-            lang = record["lang"]
-            value = record["value"]
+        ask = sorted(iri for iri in iris if (name, iri) not in seen)
+        if ask:
+            query = (
+                f"UNWIND $iris AS iri MATCH (n:{cypher.RESOURCE} {{iri: iri}}) "
+                "WHERE n[$key] IS NOT NULL RETURN n.iri AS iri, n[$key] AS value, n[$lang] AS lang"
+            )
+            params = {"iris": ask, "key": name, "lang": f"{name}__lang"}
+            seen.update(((name, iri), None) for iri in ask)
+            for record in read(driver, database, (query, params)):
+                seen[(name, record["iri"])] = (record["value"], record["lang"])
+        for node in sorted(iris):
+            stored = seen.get((name, node))
+            if stored is None:
+                continue
+            value, lang = stored
+            changed.add(node)
             values = facts.values(node, predicate)
             for old in [o for o in values if isinstance(o, Lit)]:
                 if (old.lang or "en") == (lang or "en"):
@@ -117,6 +123,26 @@ def preserve_stored(batch: Batch, driver: neo4j.Driver, database: str) -> None:
             else:
                 native = value.to_native() if hasattr(value, "to_native") else value
                 facts.add(node, predicate, to_term(prop, native, "en"))
+    return changed
+
+
+def reconvert(records: Records, facts: Facts, nodes: set[str]) -> None:
+    """Records converted before ``preserve_stored`` (in the mapping process) brought up to date:
+    the changed nodes are converted again, alone (a node's row depends only on its own facts;
+    preserved properties hold literals, so no relationship changes)."""
+    records.triples = facts.triples
+    if not nodes:
+        return
+    part = Facts(subjects={n: facts.subjects[n] for n in nodes if n in facts.subjects})
+    fresh = _converter()(part)
+    rows = {row["iri"]: row for found in fresh.nodes.values() for row in found}
+    for found in records.nodes.values():
+        for row in found:
+            if row["iri"] in rows:
+                row["props"] = rows[row["iri"]]["props"]
+    mine = tuple(f"<{n}>" for n in nodes)
+    records.problems[:] = [p for p in records.problems if not p.startswith(mine)]
+    records.problems.extend(fresh.problems)
 
 
 def check_one(
@@ -128,14 +154,22 @@ def check_one(
     *,
     full_validation: bool = False,
     use_reference: bool = False,
+    preserved: Preserved | None = None,
+    converted: Records | None = None,
 ) -> Records:
     """One batch of phase 1: stored values kept, converted to records, validated (failing rows
     rejected and their records dropped). The fast path reads the batch's facts (consumed);
     ``use_reference`` goes through rdflib and pyshacl (``loaders.mapping.reference``).
     Raises ``LoadRefused`` / ``ValidationFailed``."""
-    preserve_stored(batch, driver, database)
+    changed = preserve_stored(batch, driver, database, preserved)
     with phases.phase("convert"):
-        records = reference.records_of(batch) if use_reference else _converter()(batch.facts)
+        if use_reference:
+            records = reference.records_of(batch)
+        elif converted is not None:  # by the mapping process, before the stored values
+            records = converted
+            reconvert(records, batch.facts, changed)
+        else:
+            records = _converter()(batch.facts)
     if records.problems:
         listed = "\n  ".join(records.problems[:20])
         raise LoadRefused(f"the store cannot hold this data as mapped:\n  {listed}", report)
@@ -156,7 +190,7 @@ def map_and_validate(
     engine: Engine,
     path: Path,
     report: MapReport,
-    spill: _Spill,
+    sink: Callable[[Records, Planned], None],
     driver: neo4j.Driver,
     database: str,
     phases: Phases,
@@ -165,20 +199,24 @@ def map_and_validate(
     use_reference: bool = False,
     worker: bool | None = None,
 ) -> None:
-    """Phase 1: every batch mapped, converted, validated (``check_one``) and matched; nothing
-    written. Big tables are mapped in a child process (``loaders.mapping.worker``) unless
-    ``worker`` is False; the rows rejected are listed in row order either way."""
+    """Every batch mapped, converted, validated (``check_one``) and matched, then handed to
+    ``sink`` (which writes it or holds it). Big tables are mapped in a child process
+    (``loaders.mapping.worker``) unless ``worker`` is False; the rows rejected are listed in row
+    order either way."""
     size = path.stat().st_size
     use_worker = worker_available(path) if worker is None else worker
     mapped: list[Mapped] = []
+    preserved: Preserved = {}
     with phases.phase("map", total=size) as advance:
         batches = (
             mapped_batches(engine, path, report, advance, mapped.append)
             if use_worker
-            else engine.batches(path, report, advance)
+            else ((batch, None, 0.0) for batch in engine.batches(path, report, advance))
         )
         with closing(batches):
-            for batch in batches:
+            for batch, converted, seconds in batches:
+                if converted is not None:  # the mapping process's time, beside this one's
+                    phases.timings[CHILD] = phases.timings.get(CHILD, 0.0) + seconds
                 records = check_one(
                     batch,
                     report,
@@ -187,14 +225,16 @@ def map_and_validate(
                     phases,
                     full_validation=full_validation,
                     use_reference=use_reference,
+                    preserved=preserved,
+                    converted=converted,
                 )
                 # -- hook: matching and value provenance (loaders/matching, PROVENANCE.md) --
                 with phases.phase("match"):
                     planned, held_back = resolver.resolve(batch, records)
                 report.rows_mapped -= held_back
                 # -- end of hook --
-                with phases.phase("spill"):
-                    spill.add((records, planned))
+                with phases.phase("hand over"):
+                    sink(records, planned)
     if mapped:
         merge(report, mapped[0], engine.main.name)
         report.notices.extend(mapped[0].notices)
@@ -204,18 +244,18 @@ def map_and_validate(
 
 
 def write_batches(
-    spill: _Spill,
+    batches: Iterable[tuple[Records, Planned]],
     driver: neo4j.Driver,
     load: LoadInfo,
     database: str,
     report: MapReport,
     phases: Phases,
 ) -> LoadCounts:
-    """Phase 2: one transaction per batch, then the totals on the ``Load`` node."""
+    """A table of one batch: one transaction, then the totals on the ``Load`` node."""
     state = read(driver, database, _load_state(load.iri))
     complete = bool(state) and state[0]["complete"]
     total = LoadCounts()
-    with closing(one_ahead(iter(spill))) as ahead:
+    with closing(one_ahead(iter(batches))) as ahead:
         for records, planned in ahead:
             check_targets(records, driver, database)
             after = planned.queries(load.iri)
@@ -223,19 +263,24 @@ def write_batches(
             _add_counts(total, counts)
     total.already_loaded = complete
     if not complete:
-        extra = {
-            "rowsRead": report.rows_read,
-            "rowsLoaded": report.rows_mapped,
-            "rowsRejected": len(report.rejected),
-            "rowsSkipped": sum(report.skipped.values()),
-            "rowsSuperseded": len(report.superseded),
-            **report.matching_counts(),
-        }
+        extra = row_counts(report)
         with driver.session(database=database) as session:
             session.run(
                 *cypher.set_load_counts(load.iri, {**total.as_properties(), **extra})
             ).consume()
     return total
+
+
+def row_counts(report: MapReport) -> dict[str, int]:
+    """What the ``Load`` node records of the rows, beside the store's counts."""
+    return {
+        "rowsRead": report.rows_read,
+        "rowsLoaded": report.rows_mapped,
+        "rowsRejected": len(report.rejected),
+        "rowsSkipped": sum(report.skipped.values()),
+        "rowsSuperseded": len(report.superseded),
+        **report.matching_counts(),
+    }
 
 
 def _add_counts(total: LoadCounts, counts: LoadCounts) -> None:
@@ -293,10 +338,13 @@ def run_mapping(
     repeat = bool(state) and bool(state[0]["complete"])
     ref = LoadRef(load.iri, dataset, mapping.spec.name)
     resolver = Resolver(mapping, ref, path, driver, db, repeat=repeat)
-    with tempfile.TemporaryDirectory(prefix="civicgraph-map-") as folder:
-        spill = _Spill(Path(folder))
+    with Output(
+        lambda: BatchWriter(driver, load, db, phases, get_settings().civicgraph_batch_size),
+        hold_all=mapping.spec.match is not None,
+        discard=dry_run,
+    ) as out:
         map_and_validate(
-            engine, path, report, spill, driver, db, phases, resolver, full_validation,
+            engine, path, report, out.add, driver, db, phases, resolver, full_validation,
             use_reference, worker,
         )  # fmt: skip
         report.matching = resolver.summary.as_json() if mapping.spec.match else None
@@ -311,7 +359,10 @@ def run_mapping(
         if dry_run:
             report.outcome = "dry run: mapped and validated, nothing written"
         else:
-            counts = write_batches(spill, driver, load, db, report, phases)
+            counts = out.finish(
+                row_counts(report),
+                lambda items: write_batches(items, driver, load, db, report, phases),
+            )
             report.written = {
                 k: v for k, v in counts.as_properties().items() if not k.startswith("triples")
             }
@@ -320,9 +371,6 @@ def run_mapping(
             )
             report.notices.extend(snapshots.follow(driver, db, load.iri, dataset))
     timings = dict(phases.timings)
-    if "map" in timings:  # the map phase encloses the others of phase 1; report them apart
-        phase_one = ("convert", "validate", "match", "spill")
-        timings["map"] -= sum(timings.get(k, 0.0) for k in phase_one)
     timings["total"] = time.perf_counter() - started
-    report.timings = timings
+    report.timings = account(timings)
     return report

@@ -1,9 +1,11 @@
-"""Mapping in a child process, so phase 1 uses both cores: the child maps batch N+1 while the
-loader converts and validates batch N.
+"""Mapping in a child process, so a load uses both cores: the child maps and converts batch N+1
+while the loader validates and matches batch N (and a thread writes batch N-1).
 
-The child (forked: it inherits the mapping, nothing is re-read) runs ``Engine.batches`` and
-sends each batch down a pipe, then its report (rows read, mapping-time rejections, skips,
-conflicts, entity counts) and the ``on_miss: drop`` notices. The pipe holds about one batch, so
+The child (forked: it inherits the mapping, nothing is re-read) runs ``Engine.batches``,
+converts each batch to store rows (``loaders.engine.convert``; the loader re-converts only the
+few nodes whose values the store keeps, ``preserve``) and sends both down a pipe, then its
+report (rows read, mapping-time rejections, skips, conflicts, entity counts) and the
+``on_miss: drop`` notices. The pipe holds about one batch, so
 the child never runs far ahead and memory stays bounded. Validation and everything that reads
 or writes the store stay in the loader; the child opens no connection. A failure on either side
 stops the other: the child's error is raised in the loader, and the loader ends the child.
@@ -13,15 +15,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from civicgraph.errors import CivicGraphError
+from civicgraph.model import Ontology
+from loaders.engine.convert import Converter
 from loaders.engine.lifeline import bind_to_parent
 from loaders.mapping.engine import Batch, Engine
 from loaders.mapping.report import MapReport
+from loaders.records import Records
 
 # Tables smaller than this map in well under the cost of a second process.
 WORKER_MIN_BYTES = 8_000_000
@@ -50,9 +56,12 @@ def _child(engine: Engine, path: Path, report: MapReport, conn: Connection, pare
     def advance(step: float) -> None:
         done[0] += step
 
+    convert = Converter(Ontology.get())
     try:
         for batch in engine.batches(path, report, advance):
-            conn.send(("batch", batch, done[0]))
+            began = time.perf_counter()
+            records = convert(batch.facts)
+            conn.send(("batch", (batch, records, time.perf_counter() - began), done[0]))
             done[0] = 0.0
         conn.send(("done", Mapped(report, engine.drop_notices()), done[0]))
     except CivicGraphError as exc:
@@ -69,9 +78,10 @@ def mapped_batches(
     report: MapReport,
     advance: Callable[[float], None],
     on_done: Callable[[Mapped], None],
-) -> Generator[Batch, None, None]:
-    """The batches of ``engine`` over ``path``, mapped in a child process (see module doc);
-    ``on_done`` gets the child's report before the iterator ends."""
+) -> Generator[tuple[Batch, Records, float], None, None]:
+    """The batches of ``engine`` over ``path``, mapped and converted in a child process (see
+    module doc), each with its records and the child's seconds converting it; ``on_done`` gets
+    the child's report before the iterator ends."""
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe(duplex=False)
     child = context.Process(
