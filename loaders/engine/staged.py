@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -211,15 +211,23 @@ class Attempt:
         c.relationships_updated += changed - merged_new
         c.relationships_unchanged += matched - changed
 
-    def commit(self) -> LoadCounts:
-        """Create the ``Load`` record and mark the attempt committed, in one transaction."""
+    def commit(
+        self, after: Sequence[cypher.Query] = (), extra: Mapping[str, Any] | None = None
+    ) -> LoadCounts:
+        """Create the ``Load`` record and mark the attempt committed, in one transaction.
+
+        ``after`` (queries that point at the Load node, such as a table's match records) and
+        ``extra`` load properties are written in that same transaction."""
         counts, load, attempt = self.counts, self.load, self.iri
 
         def body(tx: neo4j.ManagedTransaction) -> bool:
             created = tx.run(*cypher.merge_load(load.iri, load.properties())).consume()
             fresh = created.counters.nodes_created > 0
+            for query, params in after:
+                tx.run(query, dict(params)).consume()
             if fresh:
-                tx.run(*cypher.set_load_counts(load.iri, counts.as_properties())).consume()
+                props = {**counts.as_properties(), **(extra or {})}
+                tx.run(*cypher.set_load_counts(load.iri, props)).consume()
             tx.run(*sc.mark_committed(attempt)).consume()
             return fresh
 
@@ -245,32 +253,39 @@ def staged_write(
     """Write every ``Records`` of ``parts`` as one load (all or nothing; see module doc).
 
     ``gate`` runs after the last batch, before the attempt commits; it raises to roll back."""
-    with open_session(driver, database) as session:
-        prepare(session)
-        attempt = Attempt(session, load, batch_size)
-        try:
-            with phases.phase("write", total=total) as advance:
-                for records in parts:
-                    attempt.write(records, advance)
-            if gate is not None:
-                gate()
-            return attempt.commit()
-        except neo4j.exceptions.DriverError as exc:
-            _try_abort(attempt)
-            raise WriteFailed(
-                f"lost the connection to Neo4j during the load ({_first_line(exc)}). The batches "
-                "already written are rolled back by the next `civicgraph load` (the attempt is "
-                "recorded in the store); load again once Neo4j answers."
-            ) from exc
-        except neo4j.exceptions.Neo4jError as exc:
-            _try_abort(attempt)
-            raise WriteFailed(
-                f"the store refused the load ({exc.code}): {exc.message}\n"
-                "Nothing was written (the load was rolled back)."
-            ) from exc
-        except BaseException:
-            _try_abort(attempt)
-            raise
+    with open_session(driver, database) as session, attempt_in(session, load, batch_size) as a:
+        with phases.phase("write", total=total) as advance:
+            for records in parts:
+                a.write(records, advance)
+        if gate is not None:
+            gate()
+        return a.commit()
+
+
+@contextmanager
+def attempt_in(session: neo4j.Session, load: LoadInfo, batch_size: int) -> Iterator[Attempt]:
+    """A prepared store and a new attempt; any failure inside rolls it back, and a driver or
+    store error becomes one paragraph (``WriteFailed``)."""
+    prepare(session)
+    attempt = Attempt(session, load, batch_size)
+    try:
+        yield attempt
+    except neo4j.exceptions.DriverError as exc:
+        _try_abort(attempt)
+        raise WriteFailed(
+            f"lost the connection to Neo4j during the load ({_first_line(exc)}). The batches "
+            "already written are rolled back by the next `civicgraph load` (the attempt is "
+            "recorded in the store); load again once Neo4j answers."
+        ) from exc
+    except neo4j.exceptions.Neo4jError as exc:
+        _try_abort(attempt)
+        raise WriteFailed(
+            f"the store refused the load ({exc.code}): {exc.message}\n"
+            "Nothing was written (the load was rolled back)."
+        ) from exc
+    except BaseException:
+        _try_abort(attempt)
+        raise
 
 
 def _try_abort(attempt: Attempt) -> None:

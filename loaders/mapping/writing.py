@@ -15,46 +15,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import suppress
 from queue import Empty, Full, Queue
 from typing import Any
 
 import neo4j
 
 from loaders import cypher
-from loaders.engine import staged_cypher as sc
 from loaders.engine.overlap import Beside
-from loaders.engine.staged import Attempt, finish, prepare
+from loaders.engine.staged import attempt_in
 from loaders.matching.resolve import Planned
 from loaders.pipeline import check_targets
 from loaders.progress import Phases
 from loaders.records import Records
-from loaders.writer import LoadCounts, LoadInfo, WriteFailed, open_session
+from loaders.writer import LoadCounts, LoadInfo, open_session
 
 # Batches checked but not yet written; the loader waits when the writer is this far behind.
 BACKLOG = 2
-
-
-class TableAttempt(Attempt):
-    """A staged attempt whose commit also writes the load's provenance and row counts."""
-
-    def commit_with(self, after: list[cypher.Query], extra: Mapping[str, Any]) -> LoadCounts:
-        counts, load, attempt = self.counts, self.load, self.iri
-
-        def body(tx: neo4j.ManagedTransaction) -> bool:
-            created = tx.run(*cypher.merge_load(load.iri, load.properties())).consume()
-            fresh = created.counters.nodes_created > 0
-            for query in after:
-                tx.run(query[0], dict(query[1])).consume()
-            if fresh:
-                props = {**counts.as_properties(), **extra}
-                tx.run(*cypher.set_load_counts(load.iri, props)).consume()
-            tx.run(*sc.mark_committed(attempt)).consume()
-            return fresh
-
-        counts.already_loaded = not self.session.execute_write(body)
-        finish(self.session, attempt)
-        return counts
 
 
 class BatchWriter:
@@ -120,34 +96,18 @@ class BatchWriter:
 
     def _attempt(self, gate: Any) -> LoadCounts:
         after: list[cypher.Query] = []
-        with open_session(self.driver, self.database) as session:
-            prepare(session)
-            attempt = TableAttempt(session, self.load, self.batch_size)
-            try:
-                with self.phases.phase("write") as advance:
-                    for records, planned in self._items():
-                        check_targets(records, self.driver, self.database)
-                        attempt.write(records, advance)
-                        after.extend(planned.queries(self.load.iri))
-                gate()  # the loader's verdict: raises (and so rolls back) unless accepted
-                with self.phases.phase("commit"):
-                    return attempt.commit_with(_fold(after), self.extra)
-            except neo4j.exceptions.DriverError as exc:
-                _try_abort(attempt)
-                raise WriteFailed(
-                    f"lost the connection to Neo4j during the load ({_first_line(exc)}). The "
-                    "batches already written are rolled back by the next `civicgraph load` (the "
-                    "attempt is recorded in the store); load again once Neo4j answers."
-                ) from exc
-            except neo4j.exceptions.Neo4jError as exc:
-                _try_abort(attempt)
-                raise WriteFailed(
-                    f"the store refused the load ({exc.code}): {exc.message}\n"
-                    "Nothing was written (the load was rolled back)."
-                ) from exc
-            except BaseException:
-                _try_abort(attempt)
-                raise
+        with (
+            open_session(self.driver, self.database) as session,
+            attempt_in(session, self.load, self.batch_size) as attempt,
+        ):
+            with self.phases.phase("write") as advance:
+                for records, planned in self._items():
+                    check_targets(records, self.driver, self.database)
+                    attempt.write(records, advance)
+                    after.extend(planned.queries(self.load.iri))
+            gate()  # the loader's verdict: raises (and so rolls back) unless accepted
+            with self.phases.phase("commit"):
+                return attempt.commit(_fold(after), self.extra)
 
 
 def _fold(queries: list[cypher.Query]) -> list[cypher.Query]:
@@ -162,12 +122,3 @@ def _fold(queries: list[cypher.Query]) -> list[cypher.Query]:
             seen.add(key)
         out.append((query, params))
     return out
-
-
-def _try_abort(attempt: Attempt) -> None:
-    with suppress(neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError):
-        attempt.abort()  # if the store is gone, the next load rolls the attempt back
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
