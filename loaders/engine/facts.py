@@ -61,15 +61,37 @@ class Facts:
                     yield s, p, o
 
 
+def absorb(facts: Facts, quads: Iterable[ox.Quad], origin: str, cache_size: int = 400_000) -> int:
+    """Add ``quads`` to ``facts``; each new subject's origin is ``origin``. Terms are converted
+    once and cached (IRIs repeat a lot); the cache is dropped when it reaches ``cache_size``, and
+    literals are only cached while it is half full, so memory stays bounded."""
+    cache: dict[object, Term] = {}
+    add, origins = facts.add, facts.origin
+    n = 0
+    for q in quads:
+        s, o = q.subject, q.object
+        ts = cache.get(s)
+        if ts is None:
+            ts = cache[s] = from_ox(s)
+            origins.setdefault(ts, origin)
+        to = cache.get(o)
+        if to is None:
+            to = from_ox(o)
+            if not isinstance(o, ox.Literal) or len(cache) < cache_size // 2:
+                cache[o] = to
+        add(ts, q.predicate.value, to)
+        n += 1
+        if len(cache) > cache_size:
+            cache.clear()
+    return n
+
+
 def read_file(path: Path, facts: Facts, format: str | None = None, name: str | None = None) -> int:
     """Add one file's triples (named graphs merged) to ``facts``; returns how many it had."""
     if not path.is_file():
         problem = "is a directory, not a file" if path.is_dir() else "no such file"
         raise CivicGraphError(f"{path}: {problem}")
     syntax = syntax_for(path, format)
-    cache: dict[object, Term] = {}
-    add, origin, label = facts.add, facts.origin, name or str(path)
-    n = 0
     try:
         quads = ox.parse(
             path=path,
@@ -77,21 +99,7 @@ def read_file(path: Path, facts: Facts, format: str | None = None, name: str | N
             base_iri=path.resolve().as_uri(),
             rename_blank_nodes=True,
         )
-        for q in quads:
-            s, p, o = q.subject, q.predicate, q.object
-            ts = cache.get(s)
-            if ts is None:
-                ts = cache[s] = from_ox(s)
-                origin.setdefault(ts, label)
-            to = cache.get(o)
-            if to is None:
-                to = from_ox(o)
-                if not isinstance(o, ox.Literal) or len(cache) < 200_000:
-                    cache[o] = to
-            add(ts, p.value, to)
-            n += 1
-            if len(cache) > 400_000:
-                cache.clear()
+        n = absorb(facts, quads, name or str(path))
     except SyntaxError as exc:
         raise CivicGraphError(_syntax_message(path, syntax, exc)) from None
     except OSError as exc:

@@ -23,7 +23,7 @@ from rdflib import URIRef
 
 from civicgraph.errors import CivicGraphError
 from civicgraph.model import CSG_NS, ID_NS, Ontology
-from loaders.engine.facts import Facts
+from loaders.engine.facts import Facts, absorb
 from loaders.engine.terms import Term, from_ox
 from loaders.rdf_input import _syntax_message, syntax_for
 
@@ -177,23 +177,8 @@ def read_batch(parts: list[Path], names: list[str]) -> Facts:
     """One batch's triples (every triple of its subjects), each subject's origin the first input
     file that names it."""
     facts = Facts()
-    add, origin = facts.add, facts.origin
-    cache: dict[object, Term] = {}
     for path, name in zip(parts, names, strict=True):
-        if not path.exists():
-            continue
-        for q in ox.parse(path=path, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False):
-            s, o = q.subject, q.object
-            ts = cache.get(s)
-            if ts is None:
-                ts = cache[s] = from_ox(s)
-                origin.setdefault(ts, name)
-            to = cache.get(o)
-            if to is None:
-                to = from_ox(o)
-                if not isinstance(o, ox.Literal) or len(cache) < 100_000:
-                    cache[o] = to
-            add(ts, q.predicate.value, to)
-            if len(cache) > 200_000:
-                cache.clear()
+        if path.exists():
+            quads = ox.parse(path=path, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False)
+            absorb(facts, quads, name, cache_size=200_000)
     return facts
