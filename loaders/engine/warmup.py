@@ -24,7 +24,8 @@ _NOBODY = "urn:civicgraph:warm-up"
 
 
 def _write_texts(staged: bool) -> list[cypher.Query]:
-    texts = [
+    texts = [  # in the order a load first needs them
+        cypher.existing_nodes([]),
         cypher.create_nodes([], _NOBODY),
         cypher.create_relationships([], _NOBODY),
         cypher.merge_nodes([], _NOBODY),
@@ -40,35 +41,53 @@ def _write_texts(staged: bool) -> list[cypher.Query]:
 
 
 def _read_texts() -> list[cypher.Query]:
-    return [cypher.existing_nodes([]), cypher.missing_nodes([]), cypher.describe_nodes([])]
+    return [cypher.describe_nodes([]), cypher.missing_nodes([])]
 
 
-def _warm(driver: neo4j.Driver, database: str, staged: bool, stop: threading.Event) -> None:
+def _warm(
+    driver: neo4j.Driver,
+    database: str,
+    staged: bool,
+    stop: threading.Event,
+    schema: threading.Event,
+) -> None:
     # Any error is left for the load to meet; none may escape a thread that can outlive a failed
     # load (the driver closed under it would print a traceback at exit).
-    with suppress(Exception), open_session(driver, database) as session:
-        ensure_schema(session)
-        for query, params in _read_texts():
-            if stop.is_set():
-                return
-            session.run(query, params).consume()
-        for query, params in _write_texts(staged):
-            if stop.is_set():
-                return
-            with session.begin_transaction(metadata=WARMUP_METADATA) as tx:
-                tx.run(query, params).consume()
-                tx.rollback()
+    try:
+        with suppress(Exception), open_session(driver, database) as session:
+            ensure_schema(session)
+            schema.set()
+            _plan(session, staged, stop)
+    finally:
+        schema.set()
+
+
+def _plan(session: neo4j.Session, staged: bool, stop: threading.Event) -> None:
+    for query, params in _read_texts():
+        if stop.is_set():
+            return
+        session.run(query, params).consume()
+    for query, params in _write_texts(staged):
+        if stop.is_set():
+            return
+        with session.begin_transaction(metadata=WARMUP_METADATA) as tx:
+            tx.run(query, params).consume()
+            tx.rollback()
 
 
 class Warmup:
     """``Warmup(driver, db).start()`` before parsing; ``wait()`` before writing; ``stop()`` when
-    the load ends either way (a failed load does not wait for plans it will not use)."""
+    the load ends either way (a failed load does not wait for plans it will not use).
+
+    The write waits for the schema only: plans still being made go on beside it on the other
+    core (on a cold JVM each takes seconds, and a load uses only some of them)."""
 
     def __init__(self, driver: neo4j.Driver, database: str, *, staged: bool = False) -> None:
         self._stop = threading.Event()
+        self._schema = threading.Event()
         self._thread = threading.Thread(
             target=_warm,
-            args=(driver, database, staged, self._stop),
+            args=(driver, database, staged, self._stop, self._schema),
             name="store-warmup",
             daemon=True,
         )
@@ -78,7 +97,7 @@ class Warmup:
         return self
 
     def wait(self, timeout: float = 300.0) -> None:
-        self._thread.join(timeout)
+        self._schema.wait(timeout)
 
     def stop(self) -> None:
         """Skip the queries not yet run and let the one running finish, before the caller closes
