@@ -8,6 +8,8 @@ injected across batches and a subject whose triples sit at both ends of the file
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from test_loader_crash import bulk_file, stand_ins
 from test_loader_staged import leftovers
 
 from loaders.engine import load as engine_load
+from loaders.engine import spill
 from loaders.pipeline import check_paths, load_paths
 from loaders.progress import Phases
 from loaders.validate import ValidationFailed
@@ -175,3 +178,18 @@ def test_a_dangling_end_is_refused_as_on_the_one_shot_path(
     assert str(two.value) == str(one.value)
     assert dump(empty_store) == before
     assert leftovers(empty_store) == 0
+
+
+def test_batch_files_of_a_killed_loader_are_removed_by_the_next(tmp_path: Path) -> None:
+    """kill -9 skips the clean-up of a streamed load's batch files; the next streamed load
+    removes those whose process is gone, never a living one's."""
+    finished = subprocess.Popen(["true"])  # its pid belongs to no process once it has exited
+    finished.wait()
+    orphan = tmp_path / f"{spill.PREFIX}{finished.pid}-abc"
+    living = tmp_path / f"{spill.PREFIX}{os.getpid()}-def"
+    unnamed = tmp_path / f"{spill.PREFIX}xyz"
+    for path in (orphan, living, unnamed):
+        path.mkdir()
+        (path / "b0-0.nq").write_text("")
+    assert spill.sweep_orphans(tmp_path) == [orphan]
+    assert not orphan.exists() and living.exists() and unnamed.exists()

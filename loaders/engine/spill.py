@@ -12,6 +12,8 @@ symbols). Its size grows with the number of subjects, not of triples.
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -146,6 +148,33 @@ class _Splitter:
             spill.vocabulary_suspect = True
 
 
+PREFIX = "civicgraph-load-"
+
+
+def sweep_orphans(where: Path | None = None) -> list[Path]:
+    """Remove the batch files of streamed loads whose loader is gone (kill -9 skips the clean-up
+    of its temporary directory); returns what was removed. A directory whose process lives, or
+    whose name does not say which process made it, is left alone."""
+    removed: list[Path] = []
+    for path in Path(where or tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        pid = path.name.removeprefix(PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process: alive
+        return True
+    return True
+
+
 def split(
     files: Iterable[Path],
     batches: int,
@@ -159,7 +188,8 @@ def split(
         if not path.is_file():
             problem = "is a directory, not a file" if path.is_dir() else "no such file"
             raise CivicGraphError(f"{path}: {problem}")
-    directory = tempfile.TemporaryDirectory(prefix="civicgraph-load-")
+    sweep_orphans()
+    directory = tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-")
     root = Path(directory.name)
     parts = [[root / f"b{k}-{i}.nq" for i in range(len(files))] for k in range(batches)]
     spill = Spill(directory, parts)
