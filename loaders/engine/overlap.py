@@ -50,6 +50,10 @@ class Beside(Generic[T]):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-write")
         self._future: Future[T] = self._pool.submit(write, self.verdict.wait)
 
+    def done(self) -> bool:
+        """The write has ended (failed, most likely, if no verdict was given yet)."""
+        return self._future.done()
+
     def accept(self) -> T:
         """Let the write commit; its own errors (store refused, connection lost) surface here."""
         self.verdict.give(True)

@@ -46,12 +46,6 @@ from loaders.records import _SKIP_UNREIFIED, Records, RelRow
 from loaders.validate import ValidationFailed, ValidationReport, Violation
 from loaders.writer import Gate, LoadCounts, LoadInfo
 
-
-class _Writing(Beside[LoadCounts]):
-    def done(self) -> bool:
-        return self._future.done()
-
-
 OriginOf = Callable[[Facts], TermOrigin]
 
 
@@ -293,7 +287,7 @@ def run_stream(
         ctx = context(spill, driver, database)
     checker = Checker(spill, names, plan, ctx, origin=origin, phases=phases, writing=True)
     out = checker.out
-    beside: _Writing | None = None
+    beside: Beside[LoadCounts] | None = None
     feed = Feed(lambda: beside is None or not beside.done())
 
     def write(gate: Gate) -> LoadCounts:
@@ -305,7 +299,7 @@ def run_stream(
             driver, feed.parts(), load, database=database, batch_size=size, phases=phases, gate=gate
         )
 
-    beside = _Writing(write)
+    beside = Beside(write)
     try:
         for k in range(len(spill.batches)):
             part = checker.batch(k)
