@@ -86,25 +86,33 @@ def absorb(facts: Facts, quads: Iterable[ox.Quad], origin: str, cache_size: int 
     return n
 
 
-def read_file(path: Path, facts: Facts, format: str | None = None, name: str | None = None) -> int:
-    """Add one file's triples (named graphs merged) to ``facts``; returns how many it had."""
+def require_file(path: Path) -> None:
     if not path.is_file():
         problem = "is a directory, not a file" if path.is_dir() else "no such file"
         raise CivicGraphError(f"{path}: {problem}")
+
+
+def quads_of(path: Path, format: str | None = None) -> Iterator[ox.Quad]:
+    """The quads of one RDF file (blank nodes renamed per file); a syntax or read error becomes
+    one ``CivicGraphError`` that names the file and where."""
     syntax = syntax_for(path, format)
     try:
-        quads = ox.parse(
+        yield from ox.parse(
             path=path,
             format=syntax.oxigraph,
             base_iri=path.resolve().as_uri(),
             rename_blank_nodes=True,
         )
-        n = absorb(facts, quads, name or str(path))
     except SyntaxError as exc:
         raise CivicGraphError(_syntax_message(path, syntax, exc)) from None
     except OSError as exc:
         raise CivicGraphError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-    return n
+
+
+def read_file(path: Path, facts: Facts, format: str | None = None, name: str | None = None) -> int:
+    """Add one file's triples (named graphs merged) to ``facts``; returns how many it had."""
+    require_file(path)
+    return absorb(facts, quads_of(path, format), name or str(path))
 
 
 def read_files(files: Iterable[Path], names: Iterable[str], format: str | None = None) -> Facts:

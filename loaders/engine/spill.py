@@ -25,9 +25,8 @@ from rdflib import URIRef
 
 from civicgraph.errors import CivicGraphError
 from civicgraph.model import CSG_NS, ID_NS, Ontology
-from loaders.engine.facts import Facts, absorb
+from loaders.engine.facts import Facts, absorb, quads_of, require_file
 from loaders.engine.terms import Term, from_ox
-from loaders.rdf_input import _syntax_message, syntax_for
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE, RDF_SUBJECT, STATEMENT = RDF + "type", RDF + "subject", RDF + "Statement"
@@ -77,7 +76,6 @@ class _Splitter:
         parts: list[Path] = [spill.batches[k][index] for k in range(n)]
         outs: dict[int, IO[bytes]] = {}
         buffers: list[list[ox.Quad]] = [[] for _ in range(n)]
-        syntax = syntax_for(path, format)
         subjects, references, values = spill.subjects, spill.references, self.value_predicates
         cache: dict[object, tuple[Term, int]] = {}
 
@@ -89,13 +87,7 @@ class _Splitter:
             buffers[k].clear()
 
         try:
-            quads = ox.parse(
-                path=path,
-                format=syntax.oxigraph,
-                base_iri=path.resolve().as_uri(),
-                rename_blank_nodes=True,
-            )
-            for q in quads:
+            for q in quads_of(path, format):
                 s, o = q.subject, q.object
                 hit = cache.get(s)
                 if hit is None:
@@ -127,10 +119,8 @@ class _Splitter:
             for k in range(n):
                 if buffers[k]:
                     flush(k)
-        except SyntaxError as exc:
-            raise CivicGraphError(_syntax_message(path, syntax, exc)) from None
-        except OSError as exc:
-            raise CivicGraphError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        except OSError as exc:  # the batch files (reading errors come as CivicGraphError)
+            raise CivicGraphError(f"cannot write the batch files of {path} ({exc})") from None
         finally:
             for out in outs.values():
                 out.close()
@@ -185,9 +175,7 @@ def split(
     """Split ``files`` into ``batches`` batch files by subject and index them (see module doc)."""
     files = list(files)
     for path in files:
-        if not path.is_file():
-            problem = "is a directory, not a file" if path.is_dir() else "no such file"
-            raise CivicGraphError(f"{path}: {problem}")
+        require_file(path)
     sweep_orphans()
     directory = tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-")
     root = Path(directory.name)
