@@ -8,10 +8,13 @@ path, and still cost one query.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from civicgraph import store
 from civicgraph.model import Ontology
-from graph_api.queries.indexes import index_statements, order_indexes
+from graph_api.queries.indexes import ensure_order_indexes, index_statements, order_indexes
 from graph_api.queries.listing import ListQuery, _match, indexed_sort
 from graph_api.schema.shape import class_names
 from graph_api.testing import EX, ID
@@ -134,3 +137,21 @@ async def test_a_list_from_its_country_gives_the_per_field_answer(api, monkeypat
     found = compiled["data"]["incidents"]
     assert found["totalCount"] == len(found["nodes"])
     assert (found["totalCount"] > 0) == (country != "ZZ")
+
+
+async def test_workers_starting_together_create_the_order_indexes_once(
+    neo4j_settings, neo4j_driver, db
+):
+    """Every API worker creates the indexes at start-up; on a fresh store they race, and the
+    one refused because the other just created the same index must not report an error."""
+    names = [statement.split()[3] for statement in index_statements()]
+    for name in names:
+        neo4j_driver.execute_query(f"DROP INDEX {name} IF EXISTS", database_=db)
+    drivers = [store.open_async_driver(neo4j_settings) for _ in range(4)]
+    try:
+        await asyncio.gather(*(ensure_order_indexes(d, db) for d in drivers))
+    finally:
+        for d in drivers:
+            await d.close()
+    records, _, _ = neo4j_driver.execute_query("SHOW INDEXES YIELD name", database_=db)
+    assert set(names) <= {r["name"] for r in records}

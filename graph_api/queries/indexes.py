@@ -43,8 +43,23 @@ def index_statements() -> list[str]:
     ]
 
 
+# Two API workers starting on a fresh store both create the index: ``IF NOT EXISTS`` is checked
+# before either commits, so the slower one is refused with this code although all is well.
+RACED = "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
+
+
+async def create_index(driver: neo4j.AsyncDriver, statement: str, database: str) -> None:
+    """Run one ``CREATE ... INDEX ... IF NOT EXISTS``; another process creating the same index
+    at the same moment is success, not an error."""
+    try:
+        await driver.execute_query(statement, database_=database)
+    except neo4j.exceptions.ClientError as exc:
+        if exc.code != RACED:
+            raise
+
+
 async def ensure_order_indexes(driver: neo4j.AsyncDriver, database: str) -> None:
     """Create the order indexes if missing (they fill in the background; until they are online
     the lists are still right, only slower)."""
     for statement in index_statements():
-        await driver.execute_query(statement, database_=database)
+        await create_index(driver, statement, database)

@@ -25,6 +25,7 @@ import neo4j
 from civicgraph.model import Ontology
 from civicgraph.settings import Settings
 from graph_api.errors import UserError, bad_argument
+from graph_api.queries.indexes import create_index
 
 INDEX_NAME = "csg_search"
 # Names, alternative names, titles, descriptions, definitions, quoted texts and symbols.
@@ -57,7 +58,7 @@ AWAIT = f"CALL db.awaitIndex('{INDEX_NAME}', 60)"
 
 async def ensure_search_index(driver: neo4j.AsyncDriver, database: str) -> None:
     """Create the full-text index if missing and wait until it is online."""
-    await driver.execute_query(index_cypher(), database_=database)
+    await create_index(driver, index_cypher(), database)
     await driver.execute_query(AWAIT, database_=database)
 
 
