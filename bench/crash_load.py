@@ -1,6 +1,6 @@
 """Crash proof of the staged load (issue 8): kill -9 mid-write, rerun, exact counts.
 
-    .venv/bin/python bench/crash_load.py [--size 1M] [--crash both|loader|neo4j]
+    .venv/bin/python bench/crash_load.py [--size 1M] [--crash both|loader|neo4j] [--streamed]
 
 Builds on ``bench/load_rdf.py build`` (``var/bench/load-<size>.nt``). On a throwaway Neo4j with
 the settings ``make up`` gives, it loads the file once cleanly and takes the store's fingerprint
@@ -11,6 +11,11 @@ stay (``LoadAttempt``/``LoadUndo`` nodes, ``pendingLoad`` marks, ``undo*`` keys)
 
 1. kill -9 of the loader once a third of the relationships are written (nodes all committed);
 2. kill -9 of Neo4j once half of the nodes are written; Neo4j restarts on the same store.
+
+With ``--streamed`` every load (the clean one, the killed ones and the reruns) takes the streamed
+path (``loaders.engine.stream``) that inputs over ``STREAM_BYTES`` take, here forced for a file
+of any size, in batches of ``--batch-mb`` MB: nodes batch by batch, relationships after all of
+them, one staged attempt committed at the end.
 
 Prints each step's seconds, the fingerprints' totals and the load average; exits 1 on a mismatch.
 """
@@ -81,9 +86,18 @@ def counts(settings: Settings) -> tuple[int, int]:
     return rows[0]["n"], rows[0]["r"]
 
 
+# The command every load runs; main() swaps in STREAMED for --streamed.
+COMMAND = [sys.executable, "-m", "civicgraph.cli"]
+STREAMED = (
+    "import sys; from loaders.engine import load; load.STREAM_BYTES = 0; "
+    "load.BATCH_BYTES = int(sys.argv.pop(1)) * 1_000_000; "
+    "from civicgraph.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 def start_load(path: Path, settings: Settings) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "civicgraph.cli", "load", "--quiet", str(path)],
+        [*COMMAND, "load", "--quiet", str(path)],
         cwd=ROOT,
         env=client_env(settings),
         stdout=subprocess.PIPE,
@@ -160,7 +174,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="1M")
     parser.add_argument("--crash", choices=("both", "loader", "neo4j"), default="both")
+    parser.add_argument("--streamed", action="store_true", help="force the streamed path")
+    parser.add_argument("--batch-mb", type=int, default=40, help="streamed batch size (MB)")
     args = parser.parse_args()
+    if args.streamed:
+        COMMAND[1:] = ["-c", STREAMED, str(args.batch_mb)]
     path = WORK / f"load-{args.size}.nt"
     if not path.exists():
         raise SystemExit(f"{path} is missing: run `bench/load_rdf.py build --sizes {args.size}`")
