@@ -161,6 +161,42 @@ def test_a_defect_in_a_late_batch_leaves_the_graph_as_it_was(
     assert leftovers(empty_store) == 0
 
 
+def test_vocabulary_typos_are_reported_batch_by_batch_as_on_the_one_shot_path(
+    empty_store: neo4j.Driver, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typos in the vocabulary are counted over every batch, and the node named is the first
+    the input names (i40 comes before i3, i3 uses the typo first), without reading the whole
+    input again (memory stays bounded by the batch)."""
+    text = bulk_file(tmp_path, 300).read_text()
+    typos = "".join(
+        f'<{EX}incident/i{n}> <{CSG}startDat> "2020-01-01"^^<{XSD}date> .\n'
+        for n in (3, 250, 40, 120, 7)
+    )
+    path = tmp_path / "typos.ttl"
+    path.write_text(
+        f'<{EX}incident/i40> <{CSG}status> "ended" .\n{text}\n{typos}'
+        f"<{EX}incident/i9> a <{CSG}Incidnet> .\n<{EX}incident/i260> a <{CSG}country> .\n"
+    )
+    stand_ins(empty_store, db)
+    before = dump(empty_store)
+    one_shot(monkeypatch)
+    with pytest.raises(ValidationFailed) as one:
+        load_paths([path], driver=empty_store, database=db)
+    streamed(monkeypatch)
+
+    def whole_input(*_: object, **__: object) -> None:
+        raise AssertionError("the streamed load read the whole input again")
+
+    monkeypatch.setattr(engine_load, "read_files", whole_input)
+    with pytest.raises(ValidationFailed) as two:
+        load_paths([path], driver=empty_store, database=db)
+    found = [repr(v) for v in two.value.report.violations]
+    assert found == [repr(v) for v in one.value.report.violations]
+    assert len(found) == 3 and "used by 5 node(s)" in found[1] and "incident/i40" in found[1]
+    assert dump(empty_store) == before
+    assert leftovers(empty_store) == 0
+
+
 def test_a_dangling_end_is_refused_as_on_the_one_shot_path(
     empty_store: neo4j.Driver, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

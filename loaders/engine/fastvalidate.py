@@ -54,9 +54,23 @@ def ontology_subjects() -> frozenset[Term]:
 def vocabulary_problems(facts: Facts, ontology: Ontology) -> list[Violation]:
     """``csg:`` predicates the ontology does not declare and ``csg:`` types that are not classes
     (the same findings as ``loaders.validate.vocabulary_problems``)."""
+    predicates, types = term_users(facts, ontology)
+    return vocabulary_findings(
+        {t: (len(u), u[0]) for t, u in predicates.items()},
+        {t: (len(u), u[0]) for t, u in types.items()},
+        ontology,
+    )
+
+
+TermUsers = dict[str, list[Term]]
+
+
+def term_users(facts: Facts, ontology: Ontology) -> tuple[TermUsers, TermUsers]:
+    """The subjects using each unknown ``csg:`` predicate, and typed with each ``csg:`` term
+    that is not a class, in the order ``facts`` first names them."""
     classes = {str(c.iri) for c in ontology.classes.values()}
-    predicates: dict[str, list[Term]] = {}
-    types: dict[str, list[Term]] = {}
+    predicates: TermUsers = {}
+    types: TermUsers = {}
     unknown: dict[str, bool] = {}
     for s, preds in facts.subjects.items():
         for p, values in preds.items():
@@ -69,21 +83,29 @@ def vocabulary_problems(facts: Facts, ontology: Ontology) -> list[Violation]:
                 for t in values:
                     if type(t) is str and t.startswith(CSG_NS) and t not in classes:
                         types.setdefault(t, []).append(s)
+    return predicates, types
+
+
+def vocabulary_findings(
+    predicates: dict[str, tuple[int, Term]], types: dict[str, tuple[int, Term]], ontology: Ontology
+) -> list[Violation]:
+    """One finding per unknown term, from how many nodes use it and the first of them (a split
+    input counts them batch by batch: ``loaders.engine.stream.vocabulary_of``)."""
     found: list[Violation] = []
-    for term, users in predicates.items():
+    for term, (users, first) in predicates.items():
         message = (
-            f"{show(URIRef(term))} is not a property of the ontology (used by {len(users)} "
+            f"{show(URIRef(term))} is not a property of the ontology (used by {users} "
             "node(s)); check the spelling against ontology/core.ttl."
         )
-        found.append(Violation(show(to_rdflib(users[0])) or "", show(URIRef(term)), None, message))
-    for term, users in types.items():
+        found.append(Violation(show(to_rdflib(first)) or "", show(URIRef(term)), None, message))
+    for term, (users, first) in types.items():
         kind = "a property, not a class" if ontology.by_iri(URIRef(term)) else "not a class"
         message = (
-            f"{show(URIRef(term))} is {kind} of the ontology (used by {len(users)} node(s)); "
+            f"{show(URIRef(term))} is {kind} of the ontology (used by {users} node(s)); "
             "check the spelling against ontology/core.ttl."
         )
         found.append(
-            Violation(show(to_rdflib(users[0])) or "", "rdf:type", show(URIRef(term)), message)
+            Violation(show(to_rdflib(first)) or "", "rdf:type", show(URIRef(term)), message)
         )
     return sorted(found, key=lambda v: (v.focus, v.path or ""))
 

@@ -25,12 +25,11 @@ from loaders.engine.fastvalidate import (
     check_shapes,
     store_context,
     validate_facts,
-    vocabulary_problems,
 )
 from loaders.engine.overlap import Beside
 from loaders.engine.spill import Spill, split
 from loaders.engine.staged import prepare, staged_write
-from loaders.engine.stream import check_stream, run_stream
+from loaders.engine.stream import check_stream, run_stream, vocabulary_of
 from loaders.engine.streamplan import stream_plan
 from loaders.engine.warmup import Warmup
 from loaders.progress import Phases
@@ -251,7 +250,7 @@ def _run_streamed(
     warmup: Warmup | None,
 ) -> tuple[LoadInfo, LoadCounts, ValidationReport, Records, float]:
     """The streamed load (``loaders.engine.stream``); vocabulary typos are reported as the
-    one-shot path does, from the whole input (rare, and nothing is written then)."""
+    one-shot path reports them, read batch by batch (nothing is written then)."""
     from loaders.pipeline import NothingToLoad
 
     spill, plan = parsed.spill, stream_plan()
@@ -262,7 +261,7 @@ def _run_streamed(
         load = LoadInfo.for_content(parsed.source, parsed.sha256)
         if spill.vocabulary_suspect:
             with phases.phase("validate"):
-                found = vocabulary_problems(parsed.whole(), Ontology.get())
+                found = vocabulary_of(spill, parsed.names)
             if found:
                 raise ValidationFailed(ValidationReport(found, store_aware=True), load.source)
         counts, report, summary = run_stream(

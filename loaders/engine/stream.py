@@ -32,7 +32,9 @@ from loaders.engine.fastvalidate import (
     add_store_context,
     findings,
     ontology_subjects,
+    term_users,
     violation_order,
+    vocabulary_findings,
 )
 from loaders.engine.feed import Feed
 from loaders.engine.overlap import Beside
@@ -259,6 +261,28 @@ def check_stream(
         except CivicGraphError as exc:
             problems.append(str(exc).removesuffix(" Nothing was written."))
     return checker.summary(), report, problems
+
+
+def vocabulary_of(spill: Spill, names: list[str]) -> list[Violation]:
+    """The vocabulary findings of a split input, read one batch at a time (memory bounded by the
+    batch): the one-shot check's, since a batch holds all of its subjects' triples (so users
+    are counted once) and the index keeps the order the input first names subjects in."""
+    ontology = Ontology.get()
+    counts: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+    firsts: tuple[dict[str, list[Term]], dict[str, list[Term]]] = ({}, {})
+    for parts in spill.batches:
+        users = term_users(read_batch(parts, names), ontology)
+        for count, first, batch in zip(counts, firsts, users, strict=True):
+            for term, nodes in batch.items():
+                count[term] += len(nodes)
+                first.setdefault(term, []).append(nodes[0])
+    candidates = {n for first in firsts for nodes in first.values() for n in nodes}
+    order = {s: i for i, s in enumerate(spill.subjects) if s in candidates}
+    predicates, types = (
+        {t: (count[t], min(nodes, key=order.__getitem__)) for t, nodes in first.items()}
+        for count, first in zip(counts, firsts, strict=True)
+    )
+    return vocabulary_findings(predicates, types, ontology)
 
 
 def ends_only(targets: set[str]) -> Records:
