@@ -142,6 +142,40 @@ async def test_internal_errors_are_masked_with_a_request_id(api, monkeypatch, ca
     assert request_id in caplog.text
 
 
+async def test_every_answer_has_its_own_request_id(api):
+    """The id is in the header of every answer (GraphQL, refused bodies, probes) and, for
+    GraphQL, the same one in ``extensions.requestId``."""
+    first = await api.post("{ __typename }")
+    second = await api.post("{ __typename }")
+    ids = [r.headers["x-request-id"] for r in (first, second)]
+    assert [r.json()["extensions"]["requestId"] for r in (first, second)] == ids
+    assert len(set(ids)) == 2 and all(len(i) == 16 for i in ids)
+    refused = await api.client.post(
+        "/graphql", content=b"[1]", headers={"Content-Type": "application/json"}
+    )
+    assert refused.status_code == 400 and len(refused.headers["x-request-id"]) == 16
+    assert len((await api.client.get("/healthz")).headers["x-request-id"]) == 16
+
+
+async def test_a_served_app_freezes_its_start_up_heap(neo4j_uri):
+    """Served workers move the start-up objects out of the collector's reach (a full
+    collection of them stalled every request in flight); test apps do not."""
+    import gc
+
+    from graph_api.web.app import create_app
+
+    gc.unfreeze()
+    plain = create_app(api_settings(neo4j_uri))
+    async with plain.router.lifespan_context(plain):
+        assert gc.get_freeze_count() == 0
+    served = create_app(api_settings(neo4j_uri), freeze_heap=True)
+    try:
+        async with served.router.lifespan_context(served):
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
 async def test_every_query_runs_under_the_transaction_timeout(neo4j_uri):
     """Resolvers read through ``Db``, which gives each query the configured timeout."""
     from civicgraph import store

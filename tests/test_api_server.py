@@ -47,8 +47,18 @@ def test_serve_answers_over_http(neo4j_driver, neo4j_uri, tmp_path: Path):
         )
         assert response.status_code == 200
         assert response.json()["data"]["countries"]["totalCount"] > 0
+        # The request id middleware (plain ASGI) names each answer in its header and body.
+        request_id = response.headers["x-request-id"]
+        assert response.json()["extensions"]["requestId"] == request_id
+        again = httpx.get(f"{base}/healthz", timeout=10)
+        assert again.headers["x-request-id"] not in ("", request_id)
         wait_for_workers(log, 2)
         port = int(base.rsplit(":", 1)[1])
+        # A worker listens once its start-up (indexes, heap freeze) is over, which on a busy
+        # machine can be after the first worker has answered.
+        deadline = time.monotonic() + 60
+        while listening_sockets(port) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert listening_sockets(port) == 2  # one SO_REUSEPORT socket per worker
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/api/run.py --neo4j bolt://127.0.0.1:7687 [--password-file F]
         [--graph "reference + KeepItOn"] [--rounds 3] [--requests 20] [--seconds 30]
+        [--only Q4,Q5]
 
 Installs the peer with ``npm ci`` (bench/api/package-lock.json; nothing of the project's),
 writes its type definitions from the ontology (peer_typedefs.py), starts it (node) and ours
@@ -124,12 +125,14 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def timed(args: argparse.Namespace, ports: dict[str, int], chosen: dict[str, str]) -> Any:
+async def timed(
+    args: argparse.Namespace, pairs: list[Pair], ports: dict[str, int], chosen: dict[str, str]
+) -> Any:
     results: dict[tuple[str, str, int], list[Batch]] = {}
     flip = False
     for _ in range(args.rounds):
         for clients in CONCURRENCY:
-            for pair in PAIRS:
+            for pair in pairs:
                 sides = [("ours", pair.ours), ("peer", pair.peer)]
                 sides = [s for s in sides if s[1] is not None]
                 flip = not flip
@@ -154,13 +157,13 @@ def row(batches: list[Batch]) -> tuple[float, float, float, float, int]:
     return pct(lat, 0.5), pct(lat, 0.95), pct(lat, 0.99), done / wall, errors
 
 
-def table(results: Any, counts: dict[str, int], peer_cypher: dict[str, str]) -> list[str]:
+def table(results: Any, pairs: list[Pair], counts: dict[str, int]) -> list[str]:
     lines = [
         "| query | clients | ours p50 | p95 | p99 | req/s | err | peer p50 | p95 | p99 | req/s "
         "| err | p50 ours/peer | req/s ours/peer | Cypher per request (ours) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for pair in PAIRS:
+    for pair in pairs:
         for clients in CONCURRENCY:
             o = row(results[(pair.name, "ours", clients)])
             cells = f"{o[0]:.1f} | {o[1]:.1f} | {o[2]:.1f} | {o[3]:.1f} | {o[4]}"
@@ -174,6 +177,18 @@ def table(results: Any, counts: dict[str, int], peer_cypher: dict[str, str]) -> 
     return lines
 
 
+def selected(only: str | None) -> list[Pair]:
+    """The pairs ``--only`` names (all when not given); an unknown name stops the run."""
+    if not only:
+        return PAIRS
+    names = [n.strip() for n in only.split(",") if n.strip()]
+    known = {p.name: p for p in PAIRS}
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise SystemExit(f"--only: unknown pair(s) {unknown}; choose from {', '.join(known)}")
+    return [known[n] for n in names]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--neo4j", required=True, help="Bolt URI of the Neo4j to query")
@@ -182,7 +197,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=10, help="per client per batch")
     parser.add_argument("--seconds", type=float, default=30.0, help="per batch, at most")
+    parser.add_argument(
+        "--only", help="comma-separated pairs to check and time (Q1..Q5, briefing); default all"
+    )
     args = parser.parse_args()
+    pairs = selected(args.only)
     password = (
         args.password_file.read_text().strip()
         if args.password_file
@@ -209,9 +228,9 @@ def main() -> int:
             "our API",
         )
         chosen = pick(args.neo4j, password)
-        counts = check(PAIRS, ports["ours"], ports["peer"], chosen)
+        counts = check(pairs, ports["ours"], ports["peer"], chosen)
         before = os.getloadavg()
-        results = asyncio.run(timed(args, ports, chosen))
+        results = asyncio.run(timed(args, pairs, ports, chosen))
         after = os.getloadavg()
     finally:
         for proc in procs:
@@ -223,7 +242,7 @@ def main() -> int:
         f"{os.cpu_count()} cores. {args.rounds} rounds x {args.requests} requests per client."
     )
     print("p50/p95/p99 in ms.\n")
-    print("\n".join(table(results, counts, {})))
+    print("\n".join(table(results, pairs, counts)))
     return 0
 
 

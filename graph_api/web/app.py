@@ -8,9 +8,9 @@ when Neo4j is down, so ``/healthz`` answers and ``/readyz`` can say why it is no
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
@@ -27,6 +27,7 @@ from graph_api.schema.build import build_schema
 from graph_api.schema.sdl import render_sdl
 from graph_api.web.context import get_context
 from graph_api.web.ide import GraphiQLRouter, assets_router
+from graph_api.web.request_id import RequestId
 from graph_api.writes.writer import SyncWriter
 
 log = logging.getLogger("graph_api")
@@ -34,7 +35,19 @@ STARTUP_WAIT = 10.0
 READY_WAIT = 3.0
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def freeze_start_up_heap() -> None:
+    """Move everything start-up built (schema, ontology, driver, caches) out of the collector's
+    reach. Left in, those ~340,000 objects made each full collection a pause of about half a
+    second of CPU on the full graph's benchmark, stalling every request in flight on that worker
+    (Q5's p95 at 16 clients); frozen, a full collection takes a few milliseconds. They live as
+    long as the process, so nothing is lost by never collecting them."""
+    gc.collect()
+    gc.freeze()
+
+
+def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -> FastAPI:
+    """The app; ``freeze_heap`` (what a served process wants, not a test run that builds many
+    apps) freezes the start-up heap once the lifespan has started."""
     settings = settings or get_settings()
     # Walks name every relationship type; Neo4j warns about types no data uses yet.
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
@@ -51,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await ensure_order_indexes(app.state.driver, app.state.database)
         except (StoreUnavailable, TimeoutError, Neo4jError, DriverError) as exc:
             log.warning("serving without a ready store (search index not checked): %s", exc)
+        if freeze_heap:
+            freeze_start_up_heap()
         try:
             yield
         finally:
@@ -69,15 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assets_router())
     app.include_router(pages_router())
 
-    @app.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = uuid.uuid4().hex[:16]
-        request.state.request_id = rid
-        response = await call_next(request)
-        response.headers["X-Request-Id"] = rid
-        return response
+    app.add_middleware(RequestId)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -48,7 +48,7 @@ def worker_count(settings: Settings) -> int:
 
 def app_from_environment() -> FastAPI:
     """The app of one worker process, configured from the environment like its parent."""
-    return create_app(get_settings())
+    return create_app(get_settings(), freeze_heap=True)
 
 
 def serve(
@@ -76,7 +76,7 @@ def serve(
         log.warning("settings differ from the environment: serving with one process")
         count = 1
     if count == 1:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings, freeze_heap=True), **options)  # type: ignore[arg-type]
         return
     target = "graph_api.web.server:app_from_environment"
     if not hasattr(socket, "SO_REUSEPORT"):  # not on Linux: uvicorn's one shared socket
