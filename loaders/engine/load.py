@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +18,11 @@ import neo4j
 from civicgraph.errors import CivicGraphError
 from civicgraph.model import Ontology
 from civicgraph.settings import get_settings
+from loaders.engine.apart import Apart, can_fork
 from loaders.engine.convert import to_records
 from loaders.engine.facts import Facts, read_files
 from loaders.engine.fastvalidate import (
+    Context,
     TermOrigin,
     check_shapes,
     store_context,
@@ -49,6 +51,10 @@ STAGED_BYTES = 40_000_000
 STREAM_BYTES = 400_000_000
 BATCH_BYTES = 40_000_000
 MAX_BATCHES = 256
+# Inputs up to this size are validated in a forked child beside the converter and the write
+# (``loaders.engine.apart``); the child may come to hold a copy of the parsed facts (refcounts
+# touch their pages), about 700 MB at this size, so bigger one-shot inputs validate in-process.
+FORK_BYTES = 250_000_000
 
 
 @dataclass
@@ -197,8 +203,9 @@ def run_load(
     started: float,
     warmup: Warmup | None = None,
 ) -> tuple[LoadInfo, LoadCounts, ValidationReport, Records, float]:
-    """Convert, then write in a thread while the shapes are checked (``loaders.engine.overlap``);
-    the write commits only once the data conforms and every relationship end exists."""
+    """Check the shapes in a forked child while this process converts, then writes in a thread
+    (``loaders.engine.overlap``); the write commits only once the child's report says the data
+    conforms and every relationship end exists."""
     from loaders.pipeline import NothingToLoad, cannot_hold, check_targets
 
     if parsed.spill is not None:
@@ -208,12 +215,17 @@ def run_load(
     if parsed.facts.triples == 0:
         raise NothingToLoad(parsed.source)
     load = LoadInfo.for_content(parsed.source, parsed.sha256)
-    with phases.phase("convert"):
-        records = to_records(parsed.facts)
     with phases.phase("validate"):
         context = store_context(parsed.facts, driver=driver, database=database)
     if context.vocabulary:
         raise ValidationFailed(check_shapes(parsed.facts, context), load.source)
+    shapes = _check_apart(parsed, context)  # the shapes in a child while this process converts
+    try:
+        with phases.phase("convert"):
+            records = to_records(parsed.facts)
+    except BaseException:
+        shapes.cancel()
+        raise
 
     def write_when_ready(gate: Gate) -> LoadCounts:
         if warmup is not None:
@@ -225,13 +237,14 @@ def run_load(
     beside = None if records.problems else Beside(write_when_ready)
     try:
         with phases.phase("validate"):
-            report = check_shapes(parsed.facts, context, origin=parsed.origin())
+            report = shapes.result()
         if not report.conforms:
             raise ValidationFailed(report, load.source)
         if records.problems:
             raise cannot_hold(records.problems)
         check_targets(records, driver, database)
     except BaseException:
+        shapes.cancel()
         if beside is not None:
             beside.refuse()
         raise
@@ -239,6 +252,32 @@ def run_load(
     parsed.facts.subjects.clear()  # the records hold what is written; free the index
     counts = beside.accept()
     return load, counts, report, records, time.perf_counter() - started
+
+
+class _Here:
+    """The shapes checked in this process, when it cannot fork or the input is too big to."""
+
+    def __init__(self, check: Callable[[], ValidationReport]) -> None:
+        self.check = check
+
+    def result(self) -> ValidationReport:
+        return self.check()
+
+    def cancel(self) -> None:
+        pass
+
+
+def _check_apart(parsed: ParsedFacts, context: Context) -> _Here | Apart[ValidationReport]:
+    """The compiled shapes over the facts, forked (``loaders.engine.apart``) for inputs up to
+    FORK_BYTES; the facts gain the ontology and the store context in the child only."""
+
+    def check() -> ValidationReport:
+        return check_shapes(parsed.facts, context, origin=parsed.origin())
+
+    size = sum(p.stat().st_size for p in parsed.files if p.is_file())
+    if not can_fork() or size > FORK_BYTES:
+        return _Here(check)
+    return Apart(check, "the SHACL validation")
 
 
 def _run_streamed(
