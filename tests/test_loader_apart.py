@@ -5,6 +5,7 @@ ILLUSTRATIVE data (tests/fixtures/loader/make_bulk.py).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from pathlib import Path
@@ -81,3 +82,23 @@ def test_a_validating_child_that_dies_writes_nothing(
         load_paths([good], driver=empty_store, database=db)
     assert dump(empty_store) == before
     assert leftovers(empty_store) == 0
+
+
+def test_the_collector_is_paused_for_a_one_shot_load_and_back_after(tmp_path: Path) -> None:
+    small = tmp_path / "small.nt"
+    small.write_text("")
+    assert gc.isenabled()
+    with pytest.raises(CivicGraphError), engine_load.gc_paused([small]):
+        assert not gc.isenabled()
+        raise CivicGraphError("the load failed")
+    assert gc.isenabled()
+
+
+def test_a_streamed_load_keeps_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "big.nt"
+    big.write_text("")
+    monkeypatch.setattr(engine_load, "batches_for", lambda files: 4)
+    with engine_load.gc_paused([big]):
+        assert gc.isenabled()
