@@ -8,15 +8,19 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import neo4j
 import pytest
 from fixtures.loader.support import dump
-from test_loader_crash import bulk_file, stand_ins
+from test_loader_crash import bulk_file, stand_ins, wait_for
 from test_loader_staged import leftovers
 
+from civicgraph import neo4j_runtime
 from civicgraph.errors import CivicGraphError
+from civicgraph.paths import ROOT
 from loaders.engine import load as engine_load
 from loaders.engine.apart import Apart
 from loaders.pipeline import load_paths
@@ -48,6 +52,25 @@ def test_cancel_stops_a_child_that_would_never_answer() -> None:
     apart = Apart(lambda: signal.pause(), "a test")
     apart.cancel()
     apart.cancel()  # a second call has nothing left to do
+
+
+def test_the_child_dies_with_a_killed_parent() -> None:
+    script = (
+        "import signal, sys\n"
+        "from loaders.engine.apart import Apart\n"
+        "apart = Apart(signal.pause, 'a test')\n"
+        "print(apart._pid, flush=True)\n"
+        "apart.result()\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.stdout.close()  # a surviving child would hold the pipe open
+    parent.wait()
+    wait_for(lambda: not neo4j_runtime.pid_alive(child), 10, "the child to end")
 
 
 @pytest.mark.neo4j

@@ -5,7 +5,8 @@ load ran them one after the other while the machine's second core idled. A forke
 with the parent's parsed facts already in memory (copy-on-write, nothing is sent) and returns
 only its result, pickled through a pipe: for the shapes' verdict, a short report.
 
-The child writes nothing and touches no connection it inherited (it leaves with ``os._exit``,
+The child writes nothing, dies with the parent (``loaders.engine.lifeline``), and touches no
+connection it inherited (it leaves with ``os._exit``,
 so no finaliser closes the parent's sockets or flushes its buffers twice). Whatever goes wrong
 in it reaches the parent as an error: its own exception, or a paragraph saying it ended without
 an answer (killed, out of memory); the caller then refuses the load.
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from civicgraph.errors import CivicGraphError
+from loaders.engine.lifeline import bind_to_parent
 
 T = TypeVar("T")
 
@@ -35,9 +37,11 @@ class Apart(Generic[T]):
     def __init__(self, work: Callable[[], T], what: str) -> None:
         self.what = what
         read_end, write_end = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child's coverage is not collected
             os.close(read_end)
+            bind_to_parent(parent)  # a kill -9 of the loader ends the child too
             _run_child(work, write_end)
         os.close(write_end)
         self._pid: int | None = pid
