@@ -247,7 +247,7 @@ def load_paths(
 ) -> LoadSummary:
     """Parse all files, validate them together and write them as one load, all or nothing
     (the fast path of ``loaders.engine``: compiled shapes, staged writes for big loads)."""
-    from loaders.engine.load import STAGED_BYTES, run_load
+    from loaders.engine.load import STAGED_BYTES, gc_paused, run_load
     from loaders.engine.load import read as read_facts
     from loaders.engine.warmup import Warmup
 
@@ -258,10 +258,11 @@ def load_paths(
     big = sum(p.stat().st_size for p in files if p.is_file()) > STAGED_BYTES
     warmup = Warmup(driver, db, staged=big).start()  # waited for before the write
     try:
-        parsed = read_facts(files, format=format, phases=phases)
-        load, counts, report, records, seconds = run_load(
-            parsed, driver=driver, database=db, phases=phases, started=started, warmup=warmup
-        )
+        with gc_paused(files):
+            parsed = read_facts(files, format=format, phases=phases)
+            load, counts, report, records, seconds = run_load(
+                parsed, driver=driver, database=db, phases=phases, started=started, warmup=warmup
+            )
     finally:
         warmup.stop()
     return LoadSummary(load, counts, report, records.skipped, dict(phases.timings), seconds)

@@ -102,6 +102,7 @@ def test_a_load_failing_its_shapes_while_it_writes_changes_nothing(
     bad = tmp_path / "bad.ttl"
     bad.write_text(bulk_file(tmp_path, 200).read_text().replace('"QM"', '"qm"'))
     monkeypatch.setattr(engine_load, "SINGLE_TRANSACTION_ROWS", 0)
+    monkeypatch.setattr(engine_load, "FORK_BYTES", 0)  # the late check waits on this process
     reached = threading.Event()
     real_write, real_check = engine_load.write_records, engine_load.check_shapes
 

@@ -12,6 +12,8 @@ from civicgraph.model import Ontology
 from civicgraph.vocab import CSG
 from loaders import cypher
 from loaders.datatypes import DATATYPES, IllTypedLiteral, graphql_scalar, to_value
+from loaders.engine.convert import stored
+from loaders.engine.terms import Lit
 from loaders.rdf_input import parse
 from loaders.records import Records, to_records
 from loaders.writer import batch_rows, grouped_batches
@@ -151,3 +153,27 @@ def test_batches_cross_groups_and_keep_every_row_once() -> None:
     assert got[0] == [(("A",), [0, 1, 2]), (("B",), [0, 1])]
     flat = [(k, r) for b in got for k, rows in b for r in rows]
     assert flat == [(k, r) for k in sorted(groups) for r in groups[k]]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        *(
+            (t, "date")
+            for t in ("2019-07-05", "2019-02-30", "2019-7-05", "0000-01-01", "2019-07-05Z")
+        ),
+        *((t, "integer") for t in ("0", "42", "-7", "+5", "007", "-0", " 5", "1.0", "x", "9" * 30)),
+        *((t, "boolean") for t in ("true", "false", "1", "0", "True", "yes")),
+    ],
+)
+def test_plain_forms_read_without_rdflib_give_the_general_value(text: str, kind: str) -> None:
+    """The converter's shortcut for common forms agrees with the datatype table, errors too."""
+    lit = Lit(text, str(XSD[kind]))
+    try:
+        expected: object = to_value(Literal(text, datatype=XSD[kind]))
+    except IllTypedLiteral:
+        with pytest.raises(IllTypedLiteral):
+            stored(lit)
+        return
+    got = stored(lit)
+    assert (got, type(got)) == (expected, type(expected))

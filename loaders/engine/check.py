@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from pyshacl.rdfutil.compare import compare_literal
 from rdflib import Literal
 
 from loaders.engine.compiled import Shape
 from loaders.engine.facts import Facts
+from loaders.engine.sparql import SparqlCheck
 from loaders.engine.terms import LANG_STRING, XSD_STRING, Blank, Lit, Term, literal, to_rdflib
 from loaders.rdf_input import quiet_rdflib
 
@@ -101,6 +103,9 @@ class Evaluator:
         value as their focus: pyshacl reports them (as ``sh:detail``, typed like results)."""
         values = self.values(shape, focus)
         for name, param in shape.components:
+            if name == "sparql":
+                yield from self._sparql(shape, param, focus)  # type: ignore[arg-type]
+                continue
             check = CHECKS[name]
             for value in check(self, param, values, focus):
                 yield shape, focus, value
@@ -108,6 +113,14 @@ class Evaluator:
                     yield from self.failures(param, value)  # type: ignore[arg-type]
         for prop in shape.properties:
             yield from self.failures(prop, focus)
+
+    def _sparql(
+        self, shape: Shape, check: SparqlCheck, focus: Term
+    ) -> Iterator[tuple[Shape, Term, object]]:
+        """A translated SPARQL constraint's rows, each reported with its own message."""
+        for value, bound in check.rows(self.facts, focus):
+            reporting = replace(shape, messages=check.message(focus, value, bound))
+            yield reporting, focus, value
 
     def conforms(self, shape: Shape, focus: Term) -> bool:
         key = (id(shape), focus)

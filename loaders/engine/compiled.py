@@ -3,9 +3,10 @@
 Every shape of the flattened shapes graph (``loaders.shapes_graph.shapes_graph``) becomes a
 ``Shape``: its path, its constraint components as ``(name, parameter)`` pairs, and what a result
 reports (message, severity, shape name, path as shown). Only the core components the project's
-shapes use are compiled; a targeted shape with anything else (SHACL-SPARQL, components not listed
-in ``COMPONENTS``, a reported shape without ``sh:message``) is left to pyshacl, which then
-validates that shape alone (``Compiled.fallback``).
+shapes use are compiled, and the SHACL-SPARQL constraints ``loaders.engine.sparql`` translates;
+a targeted shape with anything else (another query, components not listed in ``COMPONENTS``, a
+reported shape without ``sh:message``) is left to pyshacl, which then validates that shape alone
+(``Compiled.fallback``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from loaders.engine.sparql import translate
 from loaders.engine.terms import Term, from_rdflib
 from loaders.rdf_input import show, show_path
 from loaders.shapes_graph import shapes_graph
@@ -63,6 +65,7 @@ COMPONENTS = {
     SH["or"],
     SH.node,
     SH["not"],
+    SH.sparql,  # only the queries ``loaders.engine.sparql`` knows
 }
 
 
@@ -124,6 +127,13 @@ class _Compiler:
             if p not in COMPONENTS:
                 shape.compilable = False
                 continue
+            if p == SH.sparql:
+                check = translate(g, node, o)
+                if check is None:
+                    shape.compilable = False
+                    continue
+                shape.components.append(("sparql", check))
+                continue
             shape.components.append(self.component(node, p, o))
         shape.properties = [self.shape(p) for p in g.objects(node, SH.property)]
         return shape
@@ -168,7 +178,8 @@ class _Compiler:
         if id(shape) in seen:
             return True
         seen.add(id(shape))
-        if not shape.compilable or (reports and shape.components and shape.messages is None):
+        own = [name for name, _ in shape.components if name != "sparql"]  # those carry theirs
+        if not shape.compilable or (reports and own and shape.messages is None):
             return False
         if not all(self.all_compilable(p, seen, True) for p in shape.properties):
             return False

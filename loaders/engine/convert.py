@@ -7,13 +7,18 @@ triples by reason and problems the store cannot hold.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
+
+import neo4j.time
 
 from civicgraph.model import Ontology, OntProperty
 from loaders.datatypes import IllTypedLiteral, StoredValue, to_value
 from loaders.engine.facts import Facts
-from loaders.engine.terms import LANG_STRING, XSD_STRING, Blank, Lit, Term, literal
+from loaders.engine.terms import LANG_STRING, XSD, XSD_STRING, Blank, Lit, Term, literal
 from loaders.records import (
     _SKIP_FOREIGN_TYPE,
     _SKIP_UNREIFIED,
@@ -34,10 +39,32 @@ SOURCE = "http://purl.org/dc/terms/source"
 _TEXT = frozenset({XSD_STRING, LANG_STRING, "http://www.w3.org/2001/XMLSchema#anyURI"})
 
 
+def _date(text: str) -> StoredValue | None:
+    try:
+        return neo4j.time.Date.from_native(date.fromisoformat(text))
+    except ValueError:
+        return None  # rdflib's path says why
+
+
+# The common lexical forms, read without rdflib: a form that does not match (or a date that
+# does not exist) goes the general way, which gives the same value or the error.
+_PLAIN_FORMS: dict[str, tuple[re.Pattern[str], Callable[[str], StoredValue | None]]] = {
+    XSD + "date": (re.compile(r"\d{4}-\d{2}-\d{2}"), _date),
+    XSD + "integer": (re.compile(r"-?[1-9]\d{0,17}|0"), int),
+    XSD + "boolean": (re.compile(r"true|false"), lambda text: text == "true"),
+}
+
+
 def stored(lit: Lit) -> StoredValue:
-    """The Neo4j value of a literal; strings and tagged strings skip rdflib entirely."""
+    """The Neo4j value of a literal; strings and tagged strings skip rdflib entirely, and so do
+    the plain forms of dates, integers and booleans."""
     if lit.lang or lit.datatype in _TEXT:
         return lit.value
+    plain = _PLAIN_FORMS.get(lit.datatype)
+    if plain is not None and plain[0].fullmatch(lit.value):
+        value = plain[1](lit.value)
+        if value is not None:
+            return value
     return _typed(lit)
 
 

@@ -10,7 +10,7 @@ dropped, as in ``loaders.validate``. pyshacl stays the reference (``civicgraph v
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import neo4j
@@ -184,12 +184,15 @@ def _fallback(
 
 @dataclass
 class Context:
-    """Steps (1) and (2): vocabulary typos found, and the stored nodes the facts now describe."""
+    """Steps (1) and (2): vocabulary typos found, and what the store says of the nodes the data
+    names without typing them (kept apart: the facts gain them only when the shapes are checked,
+    so the store rows are converted from the data alone, and may be converted meanwhile)."""
 
     vocabulary: list[Violation]
     from_store: set[str]
     store_aware: bool
-    subjects: set[Term]  # the data's own, before the store's were added
+    subjects: set[Term]  # the data's own
+    store: Facts = field(default_factory=Facts)
 
 
 def store_context(
@@ -200,10 +203,10 @@ def store_context(
     was)."""
     vocabulary = vocabulary_problems(facts, Ontology.get())
     subjects = set(facts.subjects)
-    from_store: set[str] = set()
+    store, from_store = Facts(), set[str]()
     if not vocabulary and driver is not None and database is not None:
-        from_store = add_store_context(facts, untyped_references(facts), driver, database)
-    return Context(vocabulary, from_store, store_aware=driver is not None, subjects=subjects)
+        from_store = add_store_context(store, untyped_references(facts), driver, database)
+    return Context(vocabulary, from_store, driver is not None, subjects, store)
 
 
 def check_shapes(
@@ -212,6 +215,8 @@ def check_shapes(
     """Step (3): the compiled shapes, and pyshacl for the shapes that cannot be compiled."""
     if context.vocabulary:
         return ValidationReport(context.vocabulary, store_aware=context.store_aware)
+    for s, p, o in context.store.triples_iter():
+        facts.add(s, p, o)
     ignore = {n for n in (context.from_store | ontology_subjects()) if n not in context.subjects}
     plan = compiled()
     found = findings(facts, plan.roots, plan.fallback, ignore, origin=origin)

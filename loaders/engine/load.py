@@ -7,9 +7,11 @@ transaction for loads that fit one, a staged attempt otherwise: ``loaders.engine
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +20,11 @@ import neo4j
 from civicgraph.errors import CivicGraphError
 from civicgraph.model import Ontology
 from civicgraph.settings import get_settings
+from loaders.engine.apart import Apart, can_fork
 from loaders.engine.convert import to_records
 from loaders.engine.facts import Facts, read_files
 from loaders.engine.fastvalidate import (
+    Context,
     TermOrigin,
     check_shapes,
     store_context,
@@ -48,6 +52,10 @@ STAGED_BYTES = 40_000_000
 STREAM_BYTES = 400_000_000
 BATCH_BYTES = 40_000_000
 MAX_BATCHES = 256
+# Inputs up to this size are validated in a forked child beside the converter and the write
+# (``loaders.engine.apart``); the child may come to hold a copy of the parsed facts (refcounts
+# touch their pages), about 700 MB at this size, so bigger one-shot inputs validate in-process.
+FORK_BYTES = 250_000_000
 
 
 @dataclass
@@ -86,6 +94,22 @@ def batches_for(files: list[Path]) -> int:
     if size <= STREAM_BYTES or stream_plan() is None or not _one_predicate_per_type():
         return 0
     return max(1, min(MAX_BATCHES, -(-size // BATCH_BYTES)))
+
+
+@contextmanager
+def gc_paused(files: list[Path]) -> Iterator[None]:
+    """No cyclic garbage collection during a one-shot load: parsing and converting allocate
+    hundreds of thousands of dicts and tuples, none of them in cycles, and each full collection
+    walked all of them (about a sixth of the CPU time of parse and convert at 100k triples). A
+    streamed load, which may run for long, keeps the collector."""
+    if batches_for(files) or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _one_predicate_per_type() -> bool:
@@ -196,8 +220,9 @@ def run_load(
     started: float,
     warmup: Warmup | None = None,
 ) -> tuple[LoadInfo, LoadCounts, ValidationReport, Records, float]:
-    """Convert, then write in a thread while the shapes are checked (``loaders.engine.overlap``);
-    the write commits only once the data conforms and every relationship end exists."""
+    """Check the shapes in a forked child while this process converts, then writes in a thread
+    (``loaders.engine.overlap``); the write commits only once the child's report says the data
+    conforms and every relationship end exists."""
     from loaders.pipeline import NothingToLoad, cannot_hold, check_targets
 
     if parsed.spill is not None:
@@ -207,12 +232,17 @@ def run_load(
     if parsed.facts.triples == 0:
         raise NothingToLoad(parsed.source)
     load = LoadInfo.for_content(parsed.source, parsed.sha256)
-    with phases.phase("convert"):
-        records = to_records(parsed.facts)
     with phases.phase("validate"):
         context = store_context(parsed.facts, driver=driver, database=database)
     if context.vocabulary:
         raise ValidationFailed(check_shapes(parsed.facts, context), load.source)
+    shapes = _check_apart(parsed, context)  # the shapes in a child while this process converts
+    try:
+        with phases.phase("convert"):
+            records = to_records(parsed.facts)
+    except BaseException:
+        shapes.cancel()
+        raise
 
     def write_when_ready(gate: Gate) -> LoadCounts:
         if warmup is not None:
@@ -224,13 +254,14 @@ def run_load(
     beside = None if records.problems else Beside(write_when_ready)
     try:
         with phases.phase("validate"):
-            report = check_shapes(parsed.facts, context, origin=parsed.origin())
+            report = shapes.result()
         if not report.conforms:
             raise ValidationFailed(report, load.source)
         if records.problems:
             raise cannot_hold(records.problems)
         check_targets(records, driver, database)
     except BaseException:
+        shapes.cancel()
         if beside is not None:
             beside.refuse()
         raise
@@ -238,6 +269,32 @@ def run_load(
     parsed.facts.subjects.clear()  # the records hold what is written; free the index
     counts = beside.accept()
     return load, counts, report, records, time.perf_counter() - started
+
+
+class _Here:
+    """The shapes checked in this process, when it cannot fork or the input is too big to."""
+
+    def __init__(self, check: Callable[[], ValidationReport]) -> None:
+        self.check = check
+
+    def result(self) -> ValidationReport:
+        return self.check()
+
+    def cancel(self) -> None:
+        pass
+
+
+def _check_apart(parsed: ParsedFacts, context: Context) -> _Here | Apart[ValidationReport]:
+    """The compiled shapes over the facts, forked (``loaders.engine.apart``) for inputs up to
+    FORK_BYTES; the facts gain the ontology and the store context in the child only."""
+
+    def check() -> ValidationReport:
+        return check_shapes(parsed.facts, context, origin=parsed.origin())
+
+    size = sum(p.stat().st_size for p in parsed.files if p.is_file())
+    if not can_fork() or size > FORK_BYTES:
+        return _Here(check)
+    return Apart(check, "the SHACL validation")
 
 
 def _run_streamed(
