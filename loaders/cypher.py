@@ -173,17 +173,34 @@ def create_nodes(groups: NodeGroups, load: str) -> Query:
 def create_relationships(groups: RelGroups, load: str) -> Query:
     """CREATE relationships whose start node this load created (so none of them can exist yet).
 
-    ``rows`` is smaller than the batch when an end node is missing, as in ``merge_relationships``.
+    Rows come grouped by end node (``rel_groups_by_end``): the end is looked up once per group,
+    not once per row. 870k UN votes point at some 6,000 roll calls, 200 states and one dataset,
+    so this halves the index seeks of their relationships. ``rows`` is smaller than the batch
+    when an end node is missing, as in ``merge_relationships``.
     """
     query = (
         "UNWIND $groups AS g\n"
-        "UNWIND g.rows AS row\n"
+        "UNWIND g.ends AS e\n"
+        f"MATCH (b:{RESOURCE} {{iri: e.end}})\n"
+        "UNWIND e.rows AS row\n"
         f"MATCH (a:{RESOURCE} {{iri: row.start}})\n"
-        f"MATCH (b:{RESOURCE} {{iri: row.end}})\n"
         "CREATE (a)-[r:$(g.type) {sources: row.sources, loads: [$load]}]->(b)\n"
         "RETURN count(*) AS rows"
     )
-    return query, {"groups": rel_groups(groups), "load": load}
+    return query, {"groups": rel_groups_by_end(groups), "load": load}
+
+
+def rel_groups_by_end(groups: RelGroups) -> list[dict[str, Any]]:
+    """``rel_groups`` with each type's rows gathered under their end node, in first-seen order."""
+    out = []
+    for rel_type, rows in groups:
+        rel_type_clause(rel_type)
+        ends: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            part = {"start": row["start"], "sources": row["sources"]}
+            ends.setdefault(row["end"], []).append(part)
+        out.append({"type": rel_type, "ends": [{"end": e, "rows": r} for e, r in ends.items()]})
+    return out
 
 
 def merge_load(iri: str, props: Mapping[str, Any]) -> Query:
