@@ -80,7 +80,7 @@ def run(data: Path, settings: Settings, show: bool) -> list[str]:
     driver = store.open_driver(settings)
     db = store.database(settings)
     with driver.session(database=db) as session:  # CALL ... IN TRANSACTIONS needs auto-commit
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS").consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
     rows = [
         "| step | rows read | loaded | rejected | skipped | superseded | nodes created "
         "| relationships created | map s | convert s | validate s | match s | hand over s "

@@ -142,23 +142,30 @@ def test_a_streamed_load_writes_what_the_one_shot_load_writes(
     assert leftovers(empty_store) == 0
 
 
+def refused_alike(
+    path: Path, store: neo4j.Driver, db: str, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """Loads ``path`` one-shot, then streamed: both are refused with the same findings (returned)
+    and leave the graph as it was."""
+    stand_ins(store, db)
+    before = dump(store)
+    one_shot(monkeypatch)
+    with pytest.raises(ValidationFailed) as one:
+        load_paths([path], driver=store, database=db)
+    streamed(monkeypatch)
+    with pytest.raises(ValidationFailed) as two:
+        load_paths([path], driver=store, database=db)
+    found = [repr(v) for v in two.value.report.violations]
+    assert found == [repr(v) for v in one.value.report.violations]
+    assert dump(store) == before
+    assert leftovers(store) == 0
+    return found
+
+
 def test_a_defect_in_a_late_batch_leaves_the_graph_as_it_was(
     empty_store: neo4j.Driver, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = defective(tmp_path)
-    stand_ins(empty_store, db)
-    before = dump(empty_store)
-    one_shot(monkeypatch)
-    with pytest.raises(ValidationFailed) as one:
-        load_paths([path], driver=empty_store, database=db)
-    streamed(monkeypatch)
-    with pytest.raises(ValidationFailed) as two:
-        load_paths([path], driver=empty_store, database=db)
-    assert [repr(v) for v in two.value.report.violations] == [
-        repr(v) for v in one.value.report.violations
-    ]
-    assert dump(empty_store) == before
-    assert leftovers(empty_store) == 0
+    assert refused_alike(defective(tmp_path), empty_store, db, monkeypatch)
 
 
 def test_vocabulary_typos_are_reported_batch_by_batch_as_on_the_one_shot_path(
@@ -177,24 +184,13 @@ def test_vocabulary_typos_are_reported_batch_by_batch_as_on_the_one_shot_path(
         f'<{EX}incident/i40> <{CSG}status> "ended" .\n{text}\n{typos}'
         f"<{EX}incident/i9> a <{CSG}Incidnet> .\n<{EX}incident/i260> a <{CSG}country> .\n"
     )
-    stand_ins(empty_store, db)
-    before = dump(empty_store)
-    one_shot(monkeypatch)
-    with pytest.raises(ValidationFailed) as one:
-        load_paths([path], driver=empty_store, database=db)
-    streamed(monkeypatch)
 
     def whole_input(*_: object, **__: object) -> None:
-        raise AssertionError("the streamed load read the whole input again")
+        raise AssertionError("the load read the whole input again")
 
-    monkeypatch.setattr(engine_load, "read_files", whole_input)
-    with pytest.raises(ValidationFailed) as two:
-        load_paths([path], driver=empty_store, database=db)
-    found = [repr(v) for v in two.value.report.violations]
-    assert found == [repr(v) for v in one.value.report.violations]
+    monkeypatch.setattr(engine_load.ParsedFacts, "whole", whole_input)
+    found = refused_alike(path, empty_store, db, monkeypatch)
     assert len(found) == 3 and "used by 5 node(s)" in found[1] and "incident/i40" in found[1]
-    assert dump(empty_store) == before
-    assert leftovers(empty_store) == 0
 
 
 def test_a_dangling_end_is_refused_as_on_the_one_shot_path(
