@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     )
 
     civicgraph_batch_size: int = 5000
+    civicgraph_write_retry_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="how long a write retries a lost connection or a transient error before the "
+        "load fails (the driver's own default); a failed load is rolled back by the next",
+    )
 
     @property
     def local(self) -> bool:

@@ -30,9 +30,10 @@ def open_driver(settings: Settings | None = None, **config: Any) -> neo4j.Driver
     """A sync driver whose connectivity and credentials were verified; else StoreUnavailable.
 
     ``config`` goes to the driver as is (e.g. ``max_transaction_retry_time`` for a writer that
-    must give up quickly)."""
+    must give up quickly); without it, writes retry for ``civicgraph_write_retry_seconds``."""
     settings = settings or get_settings()
     uri = _checked_uri(settings)
+    config.setdefault("max_transaction_retry_time", settings.civicgraph_write_retry_seconds)
     try:
         driver = neo4j.GraphDatabase.driver(
             uri, auth=_auth(settings), connection_timeout=CONNECTION_TIMEOUT, **config

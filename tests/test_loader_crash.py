@@ -45,7 +45,8 @@ def stand_ins(driver: neo4j.Driver, db: str) -> None:
 def start_load(
     uri: str, path: Path, *extra: str, settings: Settings | None = None
 ) -> subprocess.Popen[str]:
-    env = {**os.environ, "NEO4J_URI": uri}
+    # A loader that loses its store gives up after 5 s of retries (the default: 30 s).
+    env = {**os.environ, "NEO4J_URI": uri, "CIVICGRAPH_WRITE_RETRY_SECONDS": "5"}
     if settings is not None:  # a throwaway server of this test: its own password
         env["NEO4J_USER"] = settings.neo4j_user
         env["NEO4J_PASSWORD"] = settings.neo4j_password.get_secret_value()

@@ -52,7 +52,12 @@ def leftovers(driver: neo4j.Driver) -> int:
 def staged_load(uri: str, path: Path, settings: Settings | None = None) -> object:
     import subprocess
 
-    env = {**os.environ, "NEO4J_URI": uri, "CIVICGRAPH_BATCH_SIZE": "200"}
+    env = {
+        **os.environ,
+        "NEO4J_URI": uri,
+        "CIVICGRAPH_BATCH_SIZE": "200",
+        "CIVICGRAPH_WRITE_RETRY_SECONDS": "5",
+    }
     if settings is not None:
         env["NEO4J_USER"] = settings.neo4j_user
         env["NEO4J_PASSWORD"] = settings.neo4j_password.get_secret_value()
