@@ -51,7 +51,11 @@ def quiet_library_logs() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()  # reads the settings (the defaults of ``serve``)
+    except CivicGraphError as exc:
+        print(f"civicgraph: {exc}", file=sys.stderr)
+        return exc.exit_code
     args = parser.parse_args(argv)
     quiet_library_logs()
     func: Callable[[argparse.Namespace], int] = args.func

@@ -3,10 +3,14 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from civicgraph.errors import ConfigurationError
 from civicgraph.paths import ROOT
+
+# Settings whose values are never repeated in an error message.
+SECRET = frozenset({"neo4j_password", "civicgraph_api_tokens"})
 
 
 class Settings(BaseSettings):
@@ -67,4 +71,20 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, read once; a value of the wrong form names its variable and why (a
+    ``ConfigurationError``, one paragraph on the command line), never a traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigurationError(invalid_settings(exc)) from None
+    except SettingsError as exc:  # a list setting that is not JSON
+        raise ConfigurationError(f"a setting in the environment cannot be read: {exc}") from None
+
+
+def invalid_settings(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        name = ".".join(str(x) for x in error["loc"])
+        shown = "" if name.split(".")[0] in SECRET else f"={error.get('input')!r}"
+        parts.append(f"{name.upper()}{shown}: {error['msg']}")
+    return "invalid setting in the environment: " + "; ".join(parts) + "."
