@@ -26,6 +26,22 @@ PATH, STEP = "Path", "PathStep"
 KEY_ROW = "{start: startNode(r).iri, end: endNode(r).iri, type: type(r)}"
 
 
+def _forward(item: dict[str, Any], i: int, rel: dict[str, Any]) -> bool:
+    return bool(rel["start"] == item["iris"][i])
+
+
+# How each asked step field is filled from its shape or enum, the path row, the step's index and
+# its relationship row; ``__typename`` (absent here) is the type's name.
+STEP_VALUES: dict[str, Callable[[Any, dict[str, Any], int, dict[str, Any]], Any]] = {
+    "node": lambda shape, item, i, rel: shape(item["n"][i]),
+    "relationship": lambda enum, _, i, rel: enum.serialize(getattr(RelationshipType, rel["type"])),
+    "direction": lambda enum, item, i, rel: enum.serialize(
+        Direction.OUTGOING if _forward(item, i, rel) else Direction.INCOMING
+    ),
+    "property": lambda _, item, i, rel: property_name(rel["type"]),
+}
+
+
 def _step_plan(c: Any, step: Sel) -> tuple[str | None, list[tuple[str, str, Any]]]:
     """The reached node's projection (over ``px``) and how to fill each asked step field."""
     node_expr: str | None = None
@@ -76,19 +92,16 @@ RETURN [a IS NOT NULL, b IS NOT NULL] AS found, paths"""
         for i, rel in enumerate(item["rels"]):
             step = Prepared(STEP)
             for key, kind, arg in step_plan or ():
-                if kind == "node":
-                    step[key] = arg(item["n"][i])
-                elif kind == "relationship":
-                    step[key] = arg.serialize(getattr(RelationshipType, rel["type"]))
-                elif kind == "direction":
-                    forward = rel["start"] == item["iris"][i]
-                    step[key] = arg.serialize(Direction.OUTGOING if forward else Direction.INCOMING)
-                elif kind == "property":
-                    step[key] = property_name(rel["type"])
-                else:
-                    step[key] = STEP
+                fill = STEP_VALUES.get(kind)
+                step[key] = fill(arg, item, i, rel) if fill else STEP
             out.append(step)
         return out
+
+    path_values: dict[str, Callable[[dict[str, Any]], Any]] = {
+        "start": lambda item: start_shape(item["s"]) if start_shape else None,
+        "steps": steps,
+        "length": lambda item: len(item["rels"]),
+    }
 
     def build(paths: list[Any]) -> PreparedList:
         ordered = sorted(
@@ -98,14 +111,8 @@ RETURN [a IS NOT NULL, b IS NOT NULL] AS found, paths"""
         for item in ordered[:limit]:
             path = Prepared(PATH)
             for key, name in plan:
-                if name == "start":
-                    path[key] = start_shape(item["s"]) if start_shape else None
-                elif name == "steps":
-                    path[key] = steps(item)
-                elif name == "length":
-                    path[key] = len(item["rels"])
-                else:
-                    path[key] = PATH
+                fill = path_values.get(name)
+                path[key] = fill(item) if fill else PATH
             answer.append(path)
         return answer
 
