@@ -25,6 +25,7 @@ from rdflib import URIRef
 
 from civicgraph.errors import CivicGraphError
 from civicgraph.model import CSG_NS, ID_NS, Ontology
+from civicgraph.neo4j_runtime import pid_alive
 from loaders.engine.facts import Facts, absorb, quads_of, require_file
 from loaders.engine.terms import Term, from_ox
 
@@ -148,21 +149,11 @@ def sweep_orphans(where: Path | None = None) -> list[Path]:
     removed: list[Path] = []
     for path in Path(where or tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
         pid = path.name.removeprefix(PREFIX).split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or pid_alive(int(pid)):
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # somebody else's process: alive
-        return True
-    return True
 
 
 def split(
