@@ -4,8 +4,10 @@ paragraph."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -50,7 +52,29 @@ def quiet_library_logs() -> None:
         logger.propagate = False
 
 
+# What a shell reports for a command that a closed pipe stopped (128 + SIGPIPE).
+BROKEN_PIPE_EXIT = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that closes the pipe early (``civicgraph stats | head``) ends
+    it quietly, as it would any Unix filter, rather than with a traceback."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit flush
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE_EXIT
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's flush at exit does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         parser = build_parser()  # reads the settings (the defaults of ``serve``)
     except CivicGraphError as exc:
