@@ -100,8 +100,8 @@ class Api:
 
 
 @asynccontextmanager
-async def running_api(settings: Settings) -> AsyncIterator[Api]:
-    app = create_app(settings)
+async def running_api(settings: Settings, *, lean_post: bool = True) -> AsyncIterator[Api]:
+    app = create_app(settings, lean_post=lean_post)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:

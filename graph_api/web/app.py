@@ -26,6 +26,7 @@ from graph_api.queries.search import ensure_search_index
 from graph_api.schema.build import build_schema
 from graph_api.schema.sdl import render_sdl
 from graph_api.web.context import get_context
+from graph_api.web.graphql_post import GraphQLPost
 from graph_api.web.ide import GraphiQLRouter, assets_router
 from graph_api.web.request_id import RequestId
 from graph_api.writes.writer import SyncWriter
@@ -45,9 +46,12 @@ def freeze_start_up_heap() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, freeze_heap: bool = False, lean_post: bool = True
+) -> FastAPI:
     """The app; ``freeze_heap`` (what a served process wants, not a test run that builds many
-    apps) freezes the start-up heap once the lifespan has started."""
+    apps) freezes the start-up heap once the lifespan has started. ``lean_post=False`` sends
+    JSON POSTs through the router too (``graph_api.web.graphql_post``), for comparing the two."""
     settings = settings or get_settings()
     # Walks name every relationship type; Neo4j warns about types no data uses yet.
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
@@ -79,12 +83,15 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         docs_url=None,
         redoc_url=None,
     )
-    router = GraphiQLRouter(build_schema(), context_getter=get_context, graphql_ide="graphiql")
+    schema = build_schema()
+    router = GraphiQLRouter(schema, context_getter=get_context, graphql_ide="graphiql")
     app.include_router(router, prefix="/graphql")
     app.include_router(assets_router())
     app.include_router(pages_router())
 
-    app.add_middleware(RequestId)
+    if lean_post:
+        app.add_middleware(GraphQLPost, schema=schema, path="/graphql")
+    app.add_middleware(RequestId)  # added last, so outermost: every answer carries the id
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

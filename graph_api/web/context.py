@@ -39,14 +39,24 @@ class Context(BaseContext):
         self.request_id = request_id or uuid.uuid4().hex[:16]
 
 
-async def get_context(request: Request) -> Context:
-    """FastAPI dependency: the context for one GraphQL request."""
-    state = request.app.state
+def context_for(state: Any, authorization: str | None, request_id: str | None) -> Context:
+    """The context of one GraphQL request, from the app's state (settings, driver, writer), the
+    request's ``Authorization`` header and its id. Shared by the router and the plain POST path
+    (``graph_api.web.graphql_post``), so both give resolvers the same thing."""
     return Context(
         settings=state.settings,
         driver=state.driver,
         database=state.database,
         writer=getattr(state, "writer", None),
-        authorised=bearer_ok(request.headers.get("authorization"), state.settings),
-        request_id=getattr(request.state, "request_id", None),
+        authorised=bearer_ok(authorization, state.settings),
+        request_id=request_id,
+    )
+
+
+async def get_context(request: Request) -> Context:
+    """FastAPI dependency: the context for one GraphQL request."""
+    return context_for(
+        request.app.state,
+        request.headers.get("authorization"),
+        getattr(request.state, "request_id", None),
     )

@@ -110,6 +110,18 @@ def request_error_response(reason: str, status: int, graphql_response: bool) -> 
     return JSONResponse(body, status_code=status, media_type=f"{media}; charset=utf-8")
 
 
+def shape_result(result: ExecutionResult) -> tuple[GraphQLHTTPResponse, bool]:
+    """The answer's JSON object, and whether it is a request error: the document did not parse
+    or validate, so nothing ran and the answer has no ``data`` member at all."""
+    processed = process_result(result)
+    request_error = (
+        result.data is None and bool(result.errors) and all(not e.path for e in result.errors or [])
+    )
+    if request_error:
+        processed.pop("data", None)
+    return processed, request_error
+
+
 class CivicGraphRouter(GraphQLRouter[Any, None]):
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
@@ -122,15 +134,9 @@ class CivicGraphRouter(GraphQLRouter[Any, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        processed = process_result(result)
-        request_error = (
-            result.data is None
-            and bool(result.errors)
-            and all(not e.path for e in result.errors or [])
-        )
+        processed, request_error = shape_result(result)
         if request_error:
             request.state.graphql_request_error = True
-            processed.pop("data", None)
         return processed
 
     async def run(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
