@@ -11,6 +11,7 @@ transaction per batch. It checks nothing and promises nothing about failures.
 
 from __future__ import annotations
 
+import gc
 import json
 import resource
 import sys
@@ -40,6 +41,7 @@ def ours(path: Path) -> int:
     code = main(["load", "--quiet", "--json", str(path)])
     if code != 0:
         raise SystemExit(code)
+    gc.freeze()  # and exit as the ``civicgraph`` command does (``civicgraph.cli.run``)
     return sum(1 for _ in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES))
 
 

@@ -4,10 +4,12 @@ paragraph."""
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from civicgraph.errors import CivicGraphError
 
@@ -69,5 +71,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run(argv: Sequence[str] | None = None) -> NoReturn:
+    """The ``civicgraph`` command: ``main``, then exit without one last sweep of the heap.
+
+    At exit the interpreter runs the cyclic garbage collector over every object still alive,
+    most of them the imported libraries' (neo4j's date tables, pyshacl, pydantic schemas): about
+    0.3-0.6 s after a load has already printed its summary, a third of a 10k-triple load's own
+    Python time. Freezing the heap first leaves those objects to the operating system; modules
+    are still torn down, standard streams flushed and exit handlers run as usual."""
+    code = main(argv)
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
