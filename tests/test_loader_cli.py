@@ -182,3 +182,22 @@ def test_an_ill_typed_literal_is_reported_once_without_a_library_traceback() -> 
     assert done.returncode == 1
     assert '"2019-02-31"^^xsd:date' in done.stdout + done.stderr
     assert "Traceback" not in done.stderr and "Failed to convert" not in done.stderr
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly() -> None:
+    """``civicgraph validate ... | head -0``: the reader is gone before the report is written;
+    the command stops as a Unix filter does (exit 141), without a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "civicgraph.cli", "validate", "--no-store", "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [*command, str(ROOT / "reference" / "bodies.ttl")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
