@@ -3,8 +3,8 @@
     .venv/bin/python bench/load_ab.py --a /work/main/.venv/bin/civicgraph \\
         --b .venv/bin/civicgraph [--sizes 10k,100k] [--pairs 3] [--settle 5]
 
-The store is wiped before every run and left ``--settle`` seconds (the server still works for a
-while after a wipe, and whoever ran next paid for it); the two commands run interleaved, A first
+The store is wiped before every run and left ``--settle`` seconds (so that neither side starts
+while the server may still be busy with the wipe); the two commands run interleaved, A first
 in odd pairs and B first in even ones, on the files ``bench/load_rdf.py build`` wrote. Prints each
 run's wall and CPU seconds (the loader and its forked child), then medians and the per-pair
 ratio B/A, with the load average: on a shared machine only the ratios of one run compare.
