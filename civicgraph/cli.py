@@ -99,10 +99,10 @@ def run(argv: Sequence[str] | None = None) -> NoReturn:
     """The ``civicgraph`` command: ``main``, then exit without one last sweep of the heap.
 
     At exit the interpreter runs the cyclic garbage collector over every object still alive,
-    most of them the imported libraries' (neo4j's date tables, rdflib, pydantic schemas): 0.6-0.9 s
-    of wall time on a busy two-core machine after a load had printed its summary, against 0.05 s
-    frozen. Freezing leaves those objects to the operating system; modules are still torn down,
-    standard streams flushed and exit handlers run as usual."""
+    most of them the imported libraries' (neo4j's date tables, rdflib, pydantic schemas): about
+    0.13 s of CPU per run (0.6-0.9 s of wall time on a busy two-core machine) after a load has
+    printed its summary. Freezing leaves those objects to the operating system; modules are
+    still torn down, standard streams flushed and exit handlers run as usual."""
     code = main(argv)
     gc.freeze()
     sys.exit(code)
