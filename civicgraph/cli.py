@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from civicgraph.errors import CivicGraphError
 
@@ -93,5 +95,18 @@ def _run(argv: Sequence[str] | None) -> int:
         return 130
 
 
+def run(argv: Sequence[str] | None = None) -> NoReturn:
+    """The ``civicgraph`` command: ``main``, then exit without one last sweep of the heap.
+
+    At exit the interpreter runs the cyclic garbage collector over every object still alive,
+    most of them the imported libraries' (neo4j's date tables, rdflib, pydantic schemas): about
+    0.13 s of CPU per run (0.6-0.9 s of wall time on a busy two-core machine) after a load has
+    printed its summary. Freezing leaves those objects to the operating system; modules are
+    still torn down, standard streams flushed and exit handlers run as usual."""
+    code = main(argv)
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -7,6 +7,7 @@ in turn only reads ``ontology/*.ttl``. Nothing in this module lists a class or p
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -113,9 +114,14 @@ class Ontology:
         self._build_properties()
 
     @classmethod
-    @cache
     def get(cls) -> Ontology:
-        return cls.from_files(ontology_files())
+        """The project's ontology, read once per process. Locked: a load reads it in two threads
+        at once (the parser's and the store warm-up's), and each used to read all of it again,
+        the two fighting for the one core Python has."""
+        with _READING:
+            if cls not in _READ:
+                _READ[cls] = cls.from_files(ontology_files())
+            return _READ[cls]
 
     @classmethod
     def from_files(cls, files: Iterable[Path]) -> Ontology:
@@ -230,3 +236,7 @@ class Ontology:
         if not prop.domains:
             return True
         return any(d in self.classes[class_name].ancestors for d in prop.domains)
+
+
+_READING = threading.Lock()
+_READ: dict[type[Ontology], Ontology] = {}

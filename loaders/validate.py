@@ -20,7 +20,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import neo4j
-import pyshacl
 from rdflib import OWL, RDF, RDFS, SH, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -152,7 +151,10 @@ _WEIGHTS.update(dict.fromkeys((SH["or"], SH["and"], SH.xone), 50))
 
 
 def _pyshacl(graph: Graph, shapes: Graph) -> Graph:
-    """pyshacl with the ontology as ont_graph, no inference, on ``graph`` in place."""
+    """pyshacl with the ontology as ont_graph, no inference, on ``graph`` in place (imported
+    here: a fast-path load rarely needs pyshacl, and importing it costs a fifth of a second)."""
+    import pyshacl
+
     _, results, _ = pyshacl.validate(
         graph,
         shacl_graph=shapes,

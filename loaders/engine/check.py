@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from pyshacl.rdfutil.compare import compare_literal
 from rdflib import Literal
 
 from loaders.engine.compiled import Shape
@@ -196,6 +195,8 @@ def _within(at_least: bool) -> Callable[..., Iterator[object]]:
     then ``compare_literal(v, bound)`` is ``>= 0`` (min) or ``<= 0`` (max)."""
 
     def check(_: Evaluator, bound: Literal, values: list[Term], __: Term) -> Iterator[object]:
+        from pyshacl.rdfutil.compare import compare_literal  # importing pyshacl takes a while
+
         bound_is_text = isinstance(bound.value, str)
         for v in values:
             if not isinstance(v, Lit):

@@ -199,18 +199,15 @@ class Converter:
     def _literal_props(
         self, out: Records, iri: str, prop: OntProperty, values: list[Lit]
     ) -> dict[str, PropValue]:
-        groups: dict[str, list[Lit]] = defaultdict(list)
-        for lit in sorted(values, key=lambda v: (v.value, v.lang or "")):
-            groups["" if _is_main_language(lit.lang) else _lang_key(lit.lang or "")].append(lit)
         result: dict[str, PropValue] = {}
-        for suffix, lits in sorted(groups.items()):
+        for suffix, lits in _by_language(values):
             key = f"{prop.name}__{suffix}" if suffix else prop.name
             try:
                 converted = [stored(lit) for lit in lits]
             except IllTypedLiteral as exc:
                 out.problems.append(f"<{iri}> {key}: {exc}")
                 continue
-            if len({type(v) for v in converted}) > 1:
+            if len(converted) > 1 and len({type(v) for v in converted}) > 1:
                 out.problems.append(
                     f"<{iri}> {key}: values of different datatypes cannot share a list"
                 )
@@ -232,6 +229,19 @@ class Converter:
                 if not suffix and any(lit.lang for lit in lits):
                     result[f"{key}__lang"] = [lit.lang or "" for lit in lits]
         return result
+
+
+def _by_language(values: list[Lit]) -> list[tuple[str, list[Lit]]]:
+    """The values of one property grouped by key suffix ("" for English or untagged), in the
+    order the store keeps them. Most properties hold one value: that needs no sorting (a third
+    of the converter's time at 100k triples went to sorting one-item lists)."""
+    if len(values) == 1:
+        lang = values[0].lang
+        return [("" if _is_main_language(lang) else _lang_key(lang or ""), values)]
+    groups: dict[str, list[Lit]] = defaultdict(list)
+    for lit in sorted(values, key=lambda v: (v.value, v.lang or "")):
+        groups["" if _is_main_language(lit.lang) else _lang_key(lit.lang or "")].append(lit)
+    return sorted(groups.items())
 
 
 def to_records(facts: Facts, ontology: Ontology | None = None) -> Records:

@@ -22,7 +22,6 @@ from loaders.engine.check import NO_VALUE, RDF_TYPE, Evaluator
 from loaders.engine.compiled import TARGETS, Shape, compiled
 from loaders.engine.facts import Facts
 from loaders.engine.terms import Blank, Lit, Term, from_rdflib, to_rdflib
-from loaders.mapping.prepared import PreparedQueryGraph
 from loaders.rdf_input import show
 from loaders.shapes_graph import shapes_graph
 from loaders.validate import ValidationReport, Violation, _pyshacl, _results, _without_targets
@@ -161,6 +160,8 @@ def _fallback(
 ) -> Graph | None:
     """pyshacl on one shape, over the triples of its focus nodes and the types of their objects
     (None without focus nodes: pyshacl's start-up is the cost of a streamed batch without any)."""
+    from loaders.mapping.prepared import PreparedQueryGraph  # rdflib's SPARQL: slow to import
+
     shapes = shapes_graph()
     targets = [(t, from_rdflib(o)) for t in TARGETS for o in shapes.objects(shape_node, t)]  # type: ignore[arg-type]
     graph = PreparedQueryGraph()  # pyshacl sends its SPARQL text once per focus node
