@@ -39,7 +39,9 @@ SOURCE = "http://purl.org/dc/terms/source"
 _TEXT = frozenset({XSD_STRING, LANG_STRING, "http://www.w3.org/2001/XMLSchema#anyURI"})
 
 
+@lru_cache(maxsize=1 << 16)
 def _date(text: str) -> StoredValue | None:
+    """870k votes carry some 6,000 distinct dates: each is read once (the value is immutable)."""
     try:
         return neo4j.time.Date.from_native(date.fromisoformat(text))
     except ValueError:
@@ -199,6 +201,8 @@ class Converter:
     def _literal_props(
         self, out: Records, iri: str, prop: OntProperty, values: list[Lit]
     ) -> dict[str, PropValue]:
+        if len(values) == 1 and not values[0].lang:
+            return self._single_plain(out, iri, prop, values[0])
         result: dict[str, PropValue] = {}
         for suffix, lits in _by_language(values):
             key = f"{prop.name}__{suffix}" if suffix else prop.name
@@ -229,6 +233,17 @@ class Converter:
                 if not suffix and any(lit.lang for lit in lits):
                     result[f"{key}__lang"] = [lit.lang or "" for lit in lits]
         return result
+
+    @staticmethod
+    def _single_plain(out: Records, iri: str, prop: OntProperty, lit: Lit) -> dict[str, PropValue]:
+        """One value without a language tag, most properties of most rows: what the general
+        path gives for it (the key without suffix, no ``__lang``), without its grouping."""
+        try:
+            value = stored(lit)
+        except IllTypedLiteral as exc:
+            out.problems.append(f"<{iri}> {prop.name}: {exc}")
+            return {}
+        return {prop.name: value if prop.functional else [value]}
 
 
 def _by_language(values: list[Lit]) -> list[tuple[str, list[Lit]]]:
